@@ -1,0 +1,107 @@
+"""Settings read from the environment, with production defaults (design.md §6).
+
+Everything external is configurable so that the local stack, the tests and any server that speaks
+Zalo's contract can stand in for the real services. Secrets are read from the environment here;
+in AWS the environment carries only the *name* of a Secrets Manager secret (`ZALO_SECRET_ID`) and
+the values are fetched once per cold start by `secrets.load_zalo_secrets`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _table(stage: str, name: str, env_name: str) -> str:
+    """Our own tables are prefixed by stage unless an explicit name is configured."""
+    return _env(env_name) or f"dvc-zalo-{stage}-{name}"
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    """Where Zalo lives and who we are to it. One deployment serves one Official Account."""
+
+    openapi_url: str = "https://openapi.zalo.me"
+    business_url: str = "https://business.openapi.zalo.me"
+    oauth_url: str = "https://oauth.zaloapp.com"
+    app_id: str = ""
+    app_secret: str = field(default="", repr=False)
+    oa_id: str = ""
+    oa_secret_key: str = field(default="", repr=False)
+    # The first refresh token an OA admin granted; used only when the token table is empty.
+    initial_refresh_token: str = field(default="", repr=False)
+    # ZBS template id for dossier status notices (registered by the operator with Zalo).
+    template_status: str = ""
+    # "development" sends ZBS only to the App/OA admins (zalo-api.md §3); empty in production.
+    zbs_mode: str = ""
+    timeout_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
+class Tables:
+    dossiers: str
+    citizens: str
+    notifications: str
+    announcements: str
+    webhook_events: str
+    oa_tokens: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    zalo: ZaloSettings
+    tables: Tables
+    events_queue_url: str
+    # Base URL of our public API (status page links in replies), e.g. https://dvc.example.gov.vn
+    public_base_url: str
+    province_name: str
+    # sha256 hex digests of officials' API tokens (comma separated); see admin_auth.py.
+    admin_token_sha256: tuple[str, ...]
+    # Zalo retries a webhook for up to ~1 h; de-duplication records must outlive that.
+    dedup_ttl_seconds: int = 2 * 24 * 3600
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        stage = _env("STAGE", "dev")
+        zalo = ZaloSettings(
+            openapi_url=_env("ZALO_OPENAPI_URL", ZaloSettings.openapi_url).rstrip("/"),
+            business_url=_env("ZALO_BUSINESS_URL", ZaloSettings.business_url).rstrip("/"),
+            oauth_url=_env("ZALO_OAUTH_URL", ZaloSettings.oauth_url).rstrip("/"),
+            app_id=_env("ZALO_APP_ID"),
+            app_secret=_env("ZALO_APP_SECRET"),
+            oa_id=_env("ZALO_OA_ID"),
+            oa_secret_key=_env("ZALO_OA_SECRET_KEY"),
+            initial_refresh_token=_env("ZALO_REFRESH_TOKEN"),
+            template_status=_env("ZALO_TEMPLATE_STATUS"),
+            zbs_mode=_env("ZALO_ZBS_MODE"),
+            timeout_seconds=float(_env("ZALO_TIMEOUT_SECONDS", "5")),
+        )
+        tables = Tables(
+            dossiers=_env("DOSSIERS_TABLE") or f"dvc-zalo-{stage}-dossiers",
+            citizens=_table(stage, "citizens", "CITIZENS_TABLE"),
+            notifications=_table(stage, "notifications", "NOTIFICATIONS_TABLE"),
+            announcements=_table(stage, "announcements", "ANNOUNCEMENTS_TABLE"),
+            webhook_events=_table(stage, "webhook-events", "WEBHOOK_EVENTS_TABLE"),
+            oa_tokens=_table(stage, "oa-tokens", "OA_TOKENS_TABLE"),
+        )
+        hashes = tuple(h.strip().lower() for h in _env("ADMIN_TOKEN_SHA256").split(",") if h.strip())
+        return cls(
+            stage=stage,
+            region=_env("AWS_REGION") or _env("AWS_DEFAULT_REGION") or "ap-southeast-1",
+            zalo=zalo,
+            tables=tables,
+            events_queue_url=_env("ZALO_EVENTS_QUEUE_URL"),
+            public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            province_name=_env("PROVINCE_NAME", "tỉnh"),
+            admin_token_sha256=hashes,
+        )
+
+    def with_zalo(self, **changes: object) -> Settings:
+        """A copy with some Zalo settings replaced (secrets fetched at cold start)."""
+        return replace(self, zalo=replace(self.zalo, **changes))
