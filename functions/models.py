@@ -1,0 +1,186 @@
+"""PynamoDB models: the Dossiers contract that MCĐT writes, and our own tables (design.md §4).
+
+Table names come from configuration (`bind(settings)`), never from the code, so one code base
+serves every stage and province. The endpoint follows `AWS_ENDPOINT_URL` (botocore reads it), which
+is how the local stack points everything at the embedded moto server.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from functions.config import Settings
+
+
+class DossierModel(Model):
+    """The MCĐT contract: attribute names follow the national portal's DongBoHoSoMC record.
+
+    We only read this table. Dates are `yyyyMMddHHmmss` strings in Vietnam time, as MCĐT sends them.
+    """
+
+    class Meta:
+        table_name = "dossiers"
+        region = "ap-southeast-1"
+
+    code = UnicodeAttribute(hash_key=True, attr_name="MaHoSo")
+    procedure_code = UnicodeAttribute(null=True, attr_name="MaTTHC")
+    procedure_name = UnicodeAttribute(null=True, attr_name="TenTTHC")
+    processing_unit = UnicodeAttribute(null=True, attr_name="DonViXuLy")
+    applicant_name = UnicodeAttribute(null=True, attr_name="ChuHoSo")
+    phone = UnicodeAttribute(null=True, attr_name="SoDienThoai")
+    notify_zalo = BooleanAttribute(null=True, attr_name="NhanThongBaoZalo")
+    status = NumberAttribute(attr_name="TrangThaiHoSo")
+    received_at = UnicodeAttribute(null=True, attr_name="NgayTiepNhan")
+    due_at = UnicodeAttribute(null=True, attr_name="NgayHenTra")
+    returned_at = UnicodeAttribute(null=True, attr_name="NgayTra")
+    note = UnicodeAttribute(null=True, attr_name="GhiChu")
+
+
+class CitizenModel(Model):
+    """An OA follower: follow state, last interaction (CS window), linked phone, opt-out."""
+
+    class Meta:
+        table_name = "citizens"
+        region = "ap-southeast-1"
+
+    user_id = UnicodeAttribute(hash_key=True)
+    following = BooleanAttribute(default=False)
+    last_interaction_at = UTCDateTimeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    opted_out = BooleanAttribute(default=False)
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+class DossierIndex(GlobalSecondaryIndex["NotificationModel"]):
+    """Every notice of one dossier, for operators asking 'why did this citizen get nothing?'."""
+
+    class Meta:
+        index_name = "by-dossier"
+        projection = AllProjection()
+
+    dossier_code = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class NotificationModel(Model):
+    """The outbox: one record per status notice, written before Zalo is called."""
+
+    class Meta:
+        table_name = "notifications"
+        region = "ap-southeast-1"
+
+    notice_id = UnicodeAttribute(hash_key=True)
+    dossier_code = UnicodeAttribute()
+    status = NumberAttribute()
+    phone = UnicodeAttribute()
+    template_data = MapAttribute[str, str](default=dict)
+    state = UnicodeAttribute()
+    channel = UnicodeAttribute(default="zbs")
+    attempts = NumberAttribute(default=0)
+    zalo_msg_id = UnicodeAttribute(null=True)
+    error_code = NumberAttribute(default=0)
+    error = UnicodeAttribute(null=True)
+    lease_until = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    by_dossier = DossierIndex()
+
+
+class StateIndex(GlobalSecondaryIndex["AnnouncementModel"]):
+    """Announcements by state and time, so the broadcaster reads only what is due."""
+
+    class Meta:
+        index_name = "by-state"
+        projection = AllProjection()
+
+    state = UnicodeAttribute(hash_key=True)
+    send_at = UTCDateTimeAttribute(range_key=True)
+
+
+class AnnouncementModel(Model):
+    class Meta:
+        table_name = "announcements"
+        region = "ap-southeast-1"
+
+    announcement_id = UnicodeAttribute(hash_key=True)
+    title = UnicodeAttribute()
+    summary = UnicodeAttribute()
+    link = UnicodeAttribute()
+    cover_url = UnicodeAttribute(null=True)
+    author = UnicodeAttribute(null=True)
+    send_at = UTCDateTimeAttribute()
+    state = UnicodeAttribute()
+    target = MapAttribute[str, str](default=dict)
+    article_token = UnicodeAttribute(null=True)
+    article_id = UnicodeAttribute(null=True)
+    zalo_message_id = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    claimed_by = UnicodeAttribute(null=True)
+    lease_until = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+    by_state = StateIndex()
+
+
+class WebhookEventModel(Model):
+    """Seen webhook events, to answer Zalo's redeliveries without doing the work twice."""
+
+    class Meta:
+        table_name = "webhook-events"
+        region = "ap-southeast-1"
+
+    event_key = UnicodeAttribute(hash_key=True)
+    event_name = UnicodeAttribute()
+    received_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
+class OaTokenModel(Model):
+    """The OA's token pair and the lock that serialises refreshes (refresh tokens are single-use)."""
+
+    class Meta:
+        table_name = "oa-tokens"
+        region = "ap-southeast-1"
+
+    oa_id = UnicodeAttribute(hash_key=True)
+    access_token = UnicodeAttribute(null=True)
+    refresh_token = UnicodeAttribute(null=True)
+    expires_at = UTCDateTimeAttribute(null=True)
+    refreshed_at = UTCDateTimeAttribute(null=True)
+    lock_owner = UnicodeAttribute(null=True)
+    lock_until = UTCDateTimeAttribute(null=True)
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    DossierModel,
+    CitizenModel,
+    NotificationModel,
+    AnnouncementModel,
+    WebhookEventModel,
+    OaTokenModel,
+)
+
+
+def bind(settings: Settings) -> None:
+    """Point every model at this deployment's tables and region (call once per cold start)."""
+    names = {
+        DossierModel: settings.tables.dossiers,
+        CitizenModel: settings.tables.citizens,
+        NotificationModel: settings.tables.notifications,
+        AnnouncementModel: settings.tables.announcements,
+        WebhookEventModel: settings.tables.webhook_events,
+        OaTokenModel: settings.tables.oa_tokens,
+    }
+    for model, name in names.items():
+        model.Meta.table_name = name
+        model.Meta.region = settings.region
+        model._connection = None
