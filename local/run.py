@@ -1,0 +1,54 @@
+"""`python -m local.run` (what `make run` calls): start the whole system on 127.0.0.1 and wait.
+
+Ports: API_PORT (8000), AWS_PORT (4566), SIM_PORT (8500), LOCAL_HOST (127.0.0.1); 0 picks a free
+port. Set ZALO_OPENAPI_URL (and the other ZALO_* variables) to use another Zalo-speaking server.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+
+from local.stack import DEV_ADMIN_TOKEN, LocalStack, Ports
+
+
+def banner(stack: LocalStack) -> str:
+    api, zalo, aws = stack.urls["api"], stack.urls["zalo"], stack.urls["aws"]
+    sim_line = (
+        f"  Zalo simulator (be a citizen): {zalo}/\n"
+        if stack.simulator
+        else f"  Zalo API (external): {zalo}\n"
+    )
+    return (
+        "\ndvc-zalo is running locally.\n"
+        f"{sim_line}"
+        f"  Webhook (Zalo → us):           {api}/zalo/webhook\n"
+        f"  Officials' API:                {api}/admin/announcements  "
+        f"(Authorization: Bearer {DEV_ADMIN_TOKEN})\n"
+        f"  Health:                        {api}/health\n"
+        f"  Embedded AWS (moto):           {aws}  (AWS_ENDPOINT_URL; region ap-southeast-1)\n"
+        "Try: open the simulator page, pick Nguyễn Thị Hương, send 000.00.12.H46-240115-0003.\n"
+        "Ctrl-C stops everything.\n"
+    )
+
+
+def main() -> int:
+    stack = LocalStack(Ports.from_env())
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stack.start()
+        print(banner(stack), flush=True)
+        while not stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping…", flush=True)
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
