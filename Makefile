@@ -18,7 +18,7 @@ lint: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is needed"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q "pip>=24,<26.3"  # chalice 1.34 needs pip < 26.3
 	$(VENV)/bin/python -m pip install -q -r requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@

@@ -56,16 +56,16 @@ def notice_id(dossier_code: str, sequence_number: str) -> str:
 
 
 def change_to_notify(record: StreamRecord) -> tuple[Dossier | None, str]:
-    """The dossier whose new status deserves a notice, or None and why not."""
+    """The dossier (as written now), and why it deserves no notice ("" when it does)."""
     if record.event_name not in ("INSERT", "MODIFY") or not record.new_image:
         return None, "not_a_write"
     new = from_stream_image(record.new_image)
     if record.event_name == "MODIFY" and record.old_image:
         old = from_stream_image(record.old_image)
         if old.status == new.status:
-            return None, "status_unchanged"  # also moto's no-op MODIFY records
+            return new, "status_unchanged"  # also moto's no-op MODIFY records
     if not new.notify_zalo:
-        return None, "no_consent"
+        return new, "no_consent"
     return new, ""
 
 
@@ -102,8 +102,8 @@ class Notifier:
                 sequence=record.sequence_number,
             )
             return "invalid_record"
-        if dossier is None:
-            log(logger, logging.INFO, "no notice", reason=reason, sequence=record.sequence_number)
+        if dossier is None or reason:
+            log(logger, logging.INFO, "no notice", reason=reason, dossier=dossier.code if dossier else "")
             return f"skipped:{reason}"
         notice = self._new_notice(dossier, record.sequence_number)
         self.outbox.create_if_absent(notice)

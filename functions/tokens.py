@@ -9,7 +9,6 @@ that one instead of refreshing again. Pure Python: the store and the OAuth call 
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -17,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from functions.logs import get_logger
 from functions.zalo_errors import Kind, ZaloError
 
-log = logging.getLogger(__name__)
+log = get_logger("tokens")
 
 # Refresh this long before Zalo's expiry, so a token is never used in its last minutes.
 EARLY = timedelta(minutes=5)

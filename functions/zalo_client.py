@@ -10,7 +10,6 @@ Logs carry the API, the path and the error code only: never tokens, phones, user
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,10 +18,11 @@ from urllib.parse import urlsplit
 import requests
 
 from functions.config import ZaloSettings
+from functions.logs import get_logger
 from functions.tokens import TokenPair, TokenProvider
 from functions.zalo_errors import ARTICLE_PROCESSING, Api, Kind, ZaloError
 
-log = logging.getLogger(__name__)
+log = get_logger("zalo_client")
 
 # Assumed lifetime when the token endpoint's `expires_in` is missing or unreadable: short, so that a
 # wrong guess costs an early refresh rather than a run of -216 errors.
