@@ -36,11 +36,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stdout is at the time (Lambda's, or a test's capture)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def get_logger(name: str) -> logging.Logger:
     """A logger writing JSON lines to stdout (CloudWatch on Lambda), configured once."""
     global _CONFIGURED
     if not _CONFIGURED:
-        handler = logging.StreamHandler(sys.stdout)
+        handler = _StdoutHandler()
         handler.setFormatter(JsonFormatter())
         root = logging.getLogger("dvc")
         root.handlers[:] = [handler]
