@@ -12,6 +12,8 @@ import threading
 
 from local.stack import DEV_ADMIN_TOKEN, LocalStack, Ports
 
+TRY_IT = "Try: open the simulator page, pick Nguyễn Thị Hương, send 000.00.12.H46-240115-0003.\n"
+
 
 def banner(stack: LocalStack) -> str:
     api, zalo, aws = stack.urls["api"], stack.urls["zalo"], stack.urls["aws"]
@@ -28,7 +30,7 @@ def banner(stack: LocalStack) -> str:
         f"(Authorization: Bearer {DEV_ADMIN_TOKEN})\n"
         f"  Health:                        {api}/health\n"
         f"  Embedded AWS (moto):           {aws}  (AWS_ENDPOINT_URL; region ap-southeast-1)\n"
-        "Try: open the simulator page, pick Nguyễn Thị Hương, send 000.00.12.H46-240115-0003.\n"
+        f"{TRY_IT if stack.simulator else ''}"
         "Ctrl-C stops everything.\n"
     )
 
@@ -36,14 +38,14 @@ def banner(stack: LocalStack) -> str:
 def main() -> int:
     stack = LocalStack(Ports.from_env())
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Explicit handlers: a shell may start us with SIGINT ignored, and Ctrl-C must still stop us.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
     try:
         stack.start()
         print(banner(stack), flush=True)
         while not stopping.wait(0.5):
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
         print("\nStopping…", flush=True)
         stack.stop()
