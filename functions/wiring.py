@@ -29,6 +29,7 @@ from functions.notify import Notifier
 from functions.secrets import load_zalo_secrets
 from functions.token_store import DynamoTokenStore
 from functions.tokens import TokenManager
+from functions.tracing import enable_if_configured
 from functions.webhook import WebhookIntake
 from functions.zalo_client import ZaloClient, ZaloOAuth
 from functions.zalo_events import EventWorker
@@ -40,6 +41,7 @@ def utc_now() -> datetime:
 
 @functools.cache
 def settings() -> Settings:
+    enable_if_configured()
     loaded = load_zalo_secrets(Settings.from_env())
     models.bind(loaded)
     return loaded
