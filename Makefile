@@ -10,6 +10,7 @@ run: $(STAMP)
 	$(VENV)/bin/python -m local.run
 
 test: $(STAMP)
+	bash scripts/ensure-browser
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

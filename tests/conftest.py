@@ -1,4 +1,5 @@
-"""One local stack for the e2e session: moto server, Chalice routes, Lambda runner, Zalo simulator.
+"""One local stack per test session, shared by tests/e2e and tests/browser: moto server, Chalice
+routes, Lambda runner, Zalo simulator. Started only when a test asks for `stack`, `sim` or `api`.
 
 Ports are picked free so the suite runs beside a `make run`. Schedules are fired by the tests, not
 by the clock, so nothing depends on wall-clock time.
