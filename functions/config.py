@@ -83,7 +83,7 @@ class Settings:
             timeout_seconds=float(_env("ZALO_TIMEOUT_SECONDS", "5")),
         )
         tables = Tables(
-            dossiers=_env("DOSSIERS_TABLE") or f"dvc-zalo-{stage}-dossiers",
+            dossiers=_table(stage, "dossiers", "DOSSIERS_TABLE"),
             citizens=_table(stage, "citizens", "CITIZENS_TABLE"),
             notifications=_table(stage, "notifications", "NOTIFICATIONS_TABLE"),
             announcements=_table(stage, "announcements", "ANNOUNCEMENTS_TABLE"),

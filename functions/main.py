@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from datetime import timedelta
 from typing import Any
 
 from chalice import AuthResponse, BadRequestError, Chalice, NotFoundError, Rate, Response
@@ -102,8 +103,6 @@ def broadcaster(event: Any) -> dict[str, int]:
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def token_keeper(event: Any) -> dict[str, bool]:
     """Refresh the OA access token well before its 25 h expiry, under the token lock."""
-    from datetime import timedelta
-
     refreshed = wiring.token_manager().refresh_if_expiring(timedelta(hours=3))
     log(logger, logging.INFO, "token keeper", refreshed=refreshed)
     return {"refreshed": refreshed}
