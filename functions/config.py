@@ -9,16 +9,15 @@ the values are fetched once per cold start by `secrets.load_zalo_secrets`.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+def _reader(environ: Mapping[str, str]) -> Callable[..., str]:
+    def read(name: str, default: str = "") -> str:
+        return environ.get(name, default).strip()
 
-
-def _table(stage: str, name: str, env_name: str) -> str:
-    """Our own tables are prefixed by stage unless an explicit name is configured."""
-    return _env(env_name) or f"dvc-zalo-{stage}-{name}"
+    return read
 
 
 @dataclass(frozen=True)
@@ -67,8 +66,14 @@ class Settings:
     dedup_ttl_seconds: int = 2 * 24 * 3600
 
     @classmethod
-    def from_env(cls) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        _env = _reader(os.environ if environ is None else environ)
         stage = _env("STAGE", "dev")
+
+        def _table(name: str, env_name: str) -> str:
+            """Our tables are prefixed by stage unless an explicit name is configured."""
+            return _env(env_name) or f"dvc-zalo-{stage}-{name}"
+
         zalo = ZaloSettings(
             openapi_url=_env("ZALO_OPENAPI_URL", ZaloSettings.openapi_url).rstrip("/"),
             business_url=_env("ZALO_BUSINESS_URL", ZaloSettings.business_url).rstrip("/"),
@@ -83,12 +88,12 @@ class Settings:
             timeout_seconds=float(_env("ZALO_TIMEOUT_SECONDS", "5")),
         )
         tables = Tables(
-            dossiers=_table(stage, "dossiers", "DOSSIERS_TABLE"),
-            citizens=_table(stage, "citizens", "CITIZENS_TABLE"),
-            notifications=_table(stage, "notifications", "NOTIFICATIONS_TABLE"),
-            announcements=_table(stage, "announcements", "ANNOUNCEMENTS_TABLE"),
-            webhook_events=_table(stage, "webhook-events", "WEBHOOK_EVENTS_TABLE"),
-            oa_tokens=_table(stage, "oa-tokens", "OA_TOKENS_TABLE"),
+            dossiers=_table("dossiers", "DOSSIERS_TABLE"),
+            citizens=_table("citizens", "CITIZENS_TABLE"),
+            notifications=_table("notifications", "NOTIFICATIONS_TABLE"),
+            announcements=_table("announcements", "ANNOUNCEMENTS_TABLE"),
+            webhook_events=_table("webhook-events", "WEBHOOK_EVENTS_TABLE"),
+            oa_tokens=_table("oa-tokens", "OA_TOKENS_TABLE"),
         )
         hashes = tuple(h.strip().lower() for h in _env("ADMIN_TOKEN_SHA256").split(",") if h.strip())
         return cls(

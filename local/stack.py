@@ -110,16 +110,7 @@ class LocalStack:
 
         config = SimConfig(webhook_url=f"{self.urls['api']}/zalo/webhook")
         self.simulator = start(config, host=self.ports.host, port=self.ports.sim)
-        for name in ("ZALO_OPENAPI_URL", "ZALO_BUSINESS_URL", "ZALO_OAUTH_URL"):
-            os.environ[name] = self.simulator.url
-        os.environ.update(
-            ZALO_APP_ID=config.app_id,
-            ZALO_APP_SECRET=config.app_secret,
-            ZALO_OA_ID=config.oa_id,
-            ZALO_OA_SECRET_KEY=config.oa_secret_key,
-            ZALO_REFRESH_TOKEN=config.refresh_token,
-            ZALO_TEMPLATE_STATUS=config.default_template_id,
-        )
+        os.environ.update(zalo_env_for_simulator(self.simulator.url, config))
         self.urls["zalo"] = self.simulator.url
 
     def _create_resources(self) -> None:
@@ -204,6 +195,21 @@ class LocalStack:
                 self.moto.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.moto.kill()
+
+
+def zalo_env_for_simulator(url: str, config: Any) -> dict[str, str]:
+    """The product's ZALO_* variables that make it talk to a simulator with this config."""
+    return {
+        "ZALO_OPENAPI_URL": url,
+        "ZALO_BUSINESS_URL": url,
+        "ZALO_OAUTH_URL": url,
+        "ZALO_APP_ID": config.app_id,
+        "ZALO_APP_SECRET": config.app_secret,
+        "ZALO_OA_ID": config.oa_id,
+        "ZALO_OA_SECRET_KEY": config.oa_secret_key,
+        "ZALO_REFRESH_TOKEN": config.refresh_token,
+        "ZALO_TEMPLATE_STATUS": config.default_template_id,
+    }
 
 
 def _wait_for(url: str, what: str, seconds: float = 30.0) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import requests
 
-from functions.config import ZaloSettings
+from functions.config import Settings, ZaloSettings
+from local.stack import zalo_env_for_simulator
 from local.zalo_sim.config import SimConfig
 from local.zalo_sim.server import SimServer, start
 
@@ -61,16 +62,4 @@ def sim(sim_server: SimServer) -> Sim:
 
 @pytest.fixture
 def settings(sim: Sim) -> ZaloSettings:
-    cfg = sim.config
-    return ZaloSettings(
-        openapi_url=sim.url,
-        business_url=sim.url,
-        oauth_url=sim.url,
-        app_id=cfg.app_id,
-        app_secret=cfg.app_secret,
-        oa_id=cfg.oa_id,
-        oa_secret_key=cfg.oa_secret_key,
-        initial_refresh_token=cfg.refresh_token,
-        template_status=cfg.default_template_id,
-        timeout_seconds=5,
-    )
+    return Settings.from_env(zalo_env_for_simulator(sim.url, sim.config)).zalo
