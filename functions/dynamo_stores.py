@@ -6,6 +6,7 @@ invocations racing on the same record cannot both win.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,8 +25,15 @@ from functions.models import (
 from functions.ports import Announcement, Citizen, Notice
 
 
-def _lost_race(exc: PutError | UpdateError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
+def _won(write: Callable[[], object]) -> bool:
+    """Run one conditional write; False when its condition failed (another writer got there first)."""
+    try:
+        write()
+    except (PutError, UpdateError) as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 class DynamoDossierReader:
@@ -101,21 +109,15 @@ class DynamoOutbox:
             created_at=now,
             updated_at=now,
         )
-        try:
-            item.save(condition=NotificationModel.notice_id.does_not_exist())
-        except PutError as exc:
-            if _lost_race(exc):
-                return False
-            raise
-        return True
+        return _won(lambda: item.save(condition=NotificationModel.notice_id.does_not_exist()))
 
     def claim_for_sending(self, notice_id: str, now: datetime) -> Notice | None:
         claimable: Condition = NotificationModel.state.is_in("pending", "failed_temporary") | (
             (NotificationModel.state == "sending") & (NotificationModel.lease_until < now)
         )
         item = NotificationModel(notice_id)
-        try:
-            item.update(
+        claimed = _won(
+            lambda: item.update(
                 actions=[
                     NotificationModel.state.set("sending"),
                     NotificationModel.attempts.add(1),
@@ -124,11 +126,8 @@ class DynamoOutbox:
                 ],
                 condition=NotificationModel.notice_id.exists() & claimable,
             )
-        except UpdateError as exc:
-            if _lost_race(exc):
-                return None
-            raise
-        return _notice_from_item(item)
+        )
+        return _notice_from_item(item) if claimed else None
 
     def finish(self, notice_id: str, state: str, now: datetime, **fields: Any) -> None:
         actions = [
@@ -142,16 +141,12 @@ class DynamoOutbox:
 
     def mark_delivered(self, notice_id: str, now: datetime) -> bool:
         """A ZNS delivery receipt arrived; only a sent notice can become delivered."""
-        try:
-            NotificationModel(notice_id).update(
+        return _won(
+            lambda: NotificationModel(notice_id).update(
                 actions=[NotificationModel.state.set("delivered"), NotificationModel.updated_at.set(now)],
                 condition=NotificationModel.state.is_in("sent", "sending", "delivered"),
             )
-        except UpdateError as exc:
-            if _lost_race(exc):
-                return False
-            raise
-        return True
+        )
 
     def by_dossier(self, dossier_code: str) -> list[Notice]:
         return [_notice_from_item(i) for i in NotificationModel.by_dossier.query(dossier_code)]
@@ -220,19 +215,15 @@ class DynamoAnnouncementStore:
             | (AnnouncementModel.lease_until < now)
             | (AnnouncementModel.claimed_by == run_id)
         )
-        try:
-            AnnouncementModel(announcement_id).update(
+        return _won(
+            lambda: AnnouncementModel(announcement_id).update(
                 actions=[
                     AnnouncementModel.claimed_by.set(run_id),
                     AnnouncementModel.lease_until.set(now + timedelta(seconds=lease_seconds)),
                 ],
                 condition=AnnouncementModel.state.is_in(*ANNOUNCEMENT_OPEN_STATES) & free,
             )
-        except UpdateError as exc:
-            if _lost_race(exc):
-                return False
-            raise
-        return True
+        )
 
     def save_progress(self, announcement: Announcement) -> None:
         """Record the step just done (and release the claim when the work is over)."""
@@ -265,13 +256,7 @@ class DynamoWebhookDeduplicator:
             received_at=now,
             expires_at=now + timedelta(seconds=self.ttl_seconds),
         )
-        try:
-            item.save(condition=WebhookEventModel.event_key.does_not_exist())
-        except PutError as exc:
-            if _lost_race(exc):
-                return False
-            raise
-        return True
+        return _won(lambda: item.save(condition=WebhookEventModel.event_key.does_not_exist()))
 
     def forget(self, event_key: str) -> None:
         """Undo `first_time` when the event could not be queued, so Zalo's retry is not dropped."""
