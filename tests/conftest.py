@@ -42,3 +42,9 @@ def sim(stack) -> SimClient:
 @pytest.fixture(scope="session")
 def api(stack) -> str:
     return stack.urls["api"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that need the local stack last: once it starts it points the process's AWS
+    environment at its moto server, and in-process moto (tests/integration) must not meet it."""
+    items.sort(key=lambda item: "stack" in getattr(item, "fixturenames", ()))
