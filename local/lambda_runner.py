@@ -99,7 +99,7 @@ class StreamPoller:
         self.iterators[shard_id] = self.streams.get_shard_iterator(
             StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=kind, SequenceNumber=sequence
         )["ShardIterator"]
-        return sum(1 for r in records if r["dynamodb"]["SequenceNumber"] < sequence)
+        return sum(1 for r in records if int(r["dynamodb"]["SequenceNumber"]) < int(sequence))
 
     def _invoke(self, event: dict[str, Any]) -> Any:
         return self.handler(event, LambdaContext("dossier_stream", timeout_seconds=120))

@@ -4,14 +4,11 @@ notice, a webhook event or a broadcast from being handled twice."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from moto import mock_aws
 
 from functions import models
-from functions.config import Settings
 from functions.dynamo_stores import DynamoAnnouncementStore, DynamoOutbox, DynamoWebhookDeduplicator
 from functions.ports import Announcement, Notice
 
@@ -19,23 +16,8 @@ NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "ap-southeast-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    saved = {model: model.Meta.table_name for model in models.ALL_MODELS}
-    with mock_aws():
-        models.bind(Settings.from_env({"STAGE": "itest"}))
-        for model in (models.NotificationModel, models.WebhookEventModel, models.AnnouncementModel):
-            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
-        yield
-    for model, name in saved.items():
-        model.Meta.table_name = name
-        model._connection = None
+def tables(moto_tables) -> None:
+    moto_tables(models.NotificationModel, models.WebhookEventModel, models.AnnouncementModel)
 
 
 def notice(notice_id: str = "n1", state: str = "pending") -> Notice:

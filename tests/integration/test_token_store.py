@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from moto import mock_aws
 
 from functions.models import OaTokenModel
 from functions.token_store import DynamoTokenStore
@@ -26,23 +24,8 @@ class Clock:
 
 
 @pytest.fixture
-def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    monkeypatch.setattr(OaTokenModel.Meta, "table_name", "test-oa-tokens")
-    monkeypatch.setattr(OaTokenModel.Meta, "region", "ap-southeast-1")
-    with mock_aws():
-        OaTokenModel._connection = None
-        OaTokenModel.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
-        yield
-    OaTokenModel._connection = None
+def table(moto_tables) -> None:
+    moto_tables(OaTokenModel)
 
 
 @pytest.fixture
