@@ -60,6 +60,8 @@ class Settings:
     # Base URL of our public API (status page links in replies), e.g. https://dvc.example.gov.vn
     public_base_url: str
     province_name: str
+    # Key of the status-page links' MAC (status_link.py); from the secret in AWS.
+    status_link_key: str = field(repr=False)
     # sha256 hex digests of officials' API tokens (comma separated); see admin_auth.py.
     admin_token_sha256: tuple[str, ...]
     # Zalo retries a webhook for up to ~1 h; de-duplication records must outlive that.
@@ -104,6 +106,7 @@ class Settings:
             events_queue_url=_env("ZALO_EVENTS_QUEUE_URL"),
             public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             province_name=_env("PROVINCE_NAME", "tỉnh"),
+            status_link_key=_env("STATUS_LINK_KEY"),
             admin_token_sha256=hashes,
         )
 

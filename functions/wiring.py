@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 
-from functions import models
+from functions import models, status_link
 from functions.announcements import Announcements
 from functions.broadcast import Broadcaster
 from functions.config import Settings
@@ -94,7 +94,9 @@ def event_worker() -> EventWorker:
         citizens=DynamoCitizenStore(),
         outbox=outbox(),
         zalo=zalo(),
-        status_url=lambda code: "",  # the public status page arrives with the citizens' issue
+        status_url=functools.partial(status_link.url, s.public_base_url, key=s.status_link_key)
+        if s.status_link_key
+        else lambda code: "",
         province_name=s.province_name,
         clock=utc_now,
     )

@@ -97,6 +97,7 @@ class LocalStack:
         env.setdefault("STAGE", "local")
         env.setdefault("PROVINCE_NAME", "tỉnh Quảng Trị")
         env.setdefault("PUBLIC_BASE_URL", f"http://{self.ports.host}:{self.ports.api}")
+        env.setdefault("STATUS_LINK_KEY", "local-status-link-key")
         env.setdefault("ADMIN_TOKEN_SHA256", hashlib.sha256(DEV_ADMIN_TOKEN.encode()).hexdigest())
         env["ZALO_EVENTS_QUEUE_NAME"] = QUEUE_NAME
         self.urls["api"] = f"http://{self.ports.host}:{self.ports.api}"
