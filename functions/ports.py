@@ -24,14 +24,22 @@ class Citizen:
     user_id: str  # OA-scoped Zalo user id
     following: bool = False
     last_interaction_at: datetime | None = None
-    phone: str = ""  # linked phone, E.164
-    opted_out: bool = False
+    phone: str = ""  # linked phone, E.164 (shared by the citizen through user_submit_info)
+    opted_out: bool = False  # "dừng": no status notices at all for the linked phone
+    opted_out_codes: frozenset[str] = frozenset()  # "dừng <mã hồ sơ>": none for these dossiers
+
+    def wants_notices_for(self, dossier_code: str) -> bool:
+        """The citizen's own choice in chat; the desk's consent tick is checked separately."""
+        return not self.opted_out and dossier_code not in self.opted_out_codes
 
 
 class CitizenStore(Protocol):
     def get(self, user_id: str) -> Citizen | None: ...
     def record_interaction(self, user_id: str, at: datetime) -> None: ...
     def set_following(self, user_id: str, following: bool, at: datetime) -> None: ...
+    def by_phone(self, phone: str) -> list[Citizen]:
+        """The OA users who linked this E.164 phone (usually one); the notifier asks them about opt-outs."""
+        ...
 
 
 @dataclass

@@ -35,6 +35,9 @@ class FakeCitizens:
     def record_interaction(self, user_id: str, at: datetime) -> None:
         self._citizen(user_id).last_interaction_at = at
 
+    def by_phone(self, phone: str) -> list[Citizen]:
+        return [c for c in self.items.values() if c.phone == phone] if phone else []
+
     def set_following(self, user_id: str, following: bool, at: datetime) -> None:
         self._citizen(user_id).following = following
 
