@@ -27,6 +27,7 @@ from functions.dynamo_stores import (
 )
 from functions.notify import Notifier
 from functions.secrets import load_zalo_secrets
+from functions.status_page import StatusPages
 from functions.token_store import DynamoTokenStore
 from functions.tokens import TokenManager
 from functions.tracing import enable_if_configured
@@ -103,6 +104,12 @@ def event_worker() -> EventWorker:
 
 
 @functools.cache
+def status_pages() -> StatusPages:
+    s = settings()
+    return StatusPages(DynamoDossierReader(), s.status_link_key, s.province_name, clock=utc_now)
+
+
+@functools.cache
 def notifier() -> Notifier:
     return Notifier(outbox(), zalo(), settings().zalo.template_status, clock=utc_now)
 
@@ -135,6 +142,7 @@ def reset() -> None:
         outbox,
         webhook_intake,
         event_worker,
+        status_pages,
         notifier,
         announcements,
     ):
