@@ -25,7 +25,9 @@ from functions.dynamo_stores import (
     DynamoWebhookDeduplicator,
     SqsEventQueue,
 )
+from functions.image_fetch import ImageDownloader
 from functions.notify import Notifier
+from functions.photo_codes import PhotoReader
 from functions.secrets import load_zalo_secrets
 from functions.status_page import StatusPages
 from functions.token_store import DynamoTokenStore
@@ -100,6 +102,7 @@ def event_worker() -> EventWorker:
         else lambda code: "",
         province_name=s.province_name,
         clock=utc_now,
+        photos=PhotoReader(ImageDownloader()),
     )
 
 

@@ -1,0 +1,109 @@
+"""Dossier codes in a photo: the receipt's QR code, read with zxing-cpp (a maintained C++ decoder).
+
+A citizen photographs the receipt's QR (the status-page link, status_link.py) and sends it in the
+chat. Phone photos come rotated (EXIF or tilted), large, noisy, blurred and JPEG-compressed; zxing-cpp
+copes with all of that on its own (it searches every orientation and downscaled copies). What a QR
+holds is then read like typed text (`dossier_code.find_codes`), so a QR of the link, of the bare code
+or of another portal's URL containing the code all work. Anything that is not a readable picture gives
+no codes, never an exception: the worker then asks for a clearer photo or the typed code.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import zxingcpp
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from functions.dossier_code import find_codes
+from functions.logs import get_logger, log
+from functions.ports import ImageFetcher, ImageUnavailable
+
+logger = get_logger("photo_codes")
+
+MAX_PIXELS = 50_000_000  # a 48 MP phone camera; more is a decompression bomb, not a receipt
+MAX_PHOTOS_PER_MESSAGE = 3
+_QR_FORMATS = [zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode]
+
+
+def qr_texts(data: bytes) -> list[str]:
+    """The text of every QR code zxing-cpp finds in the picture; [] for anything unreadable."""
+    picture = _grey_picture(data)
+    if picture is None:
+        return []
+    return [found.text for found in zxingcpp.read_barcodes(picture, formats=_QR_FORMATS) if found.text]
+
+
+def codes_in_photo(data: bytes, limit: int) -> list[str]:
+    """Canonical dossier codes held by the photo's QR codes, first found first, at most `limit`."""
+    return _codes_in(qr_texts(data), [], limit)
+
+
+def _codes_in(texts: list[str], codes: list[str], limit: int) -> list[str]:
+    """`codes` followed by the new codes found in `texts`, without duplicates, at most `limit`."""
+    for text in texts:
+        codes = codes + [code for code in find_codes(text, limit) if code not in codes]
+    return codes[:limit]
+
+
+def _grey_picture(data: bytes) -> Image.Image | None:
+    """Decoded, upright (EXIF orientation applied) and in 8-bit grey, which is what the decoder reads."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            if opened.width * opened.height > MAX_PIXELS:  # checked before any pixel is decoded
+                return None
+            return ImageOps.exif_transpose(opened).convert("L")
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError):
+        return None
+    except (ValueError, SyntaxError, struct.error):  # how some truncated or malformed files surface
+        return None
+
+
+@dataclass(frozen=True)
+class PhotoCodes:
+    """What the photos in one message held: the codes, and whether any QR at all was read."""
+
+    codes: list[str]
+    read_any_qr: bool
+
+
+class PhotoReader:
+    """Fetches the pictures of a `user_send_image` event (through an `ImageFetcher`) and reads them."""
+
+    def __init__(self, fetch: ImageFetcher) -> None:
+        self.fetch = fetch
+
+    def read(self, message: dict[str, Any], limit: int) -> PhotoCodes:
+        codes: list[str] = []
+        read_any_qr = False
+        for url in image_urls(message)[:MAX_PHOTOS_PER_MESSAGE]:
+            try:
+                data = self.fetch(url)
+            except ImageUnavailable as exc:
+                log(logger, logging.WARNING, "photo not fetched", reason=exc.reason)
+                continue
+            texts = qr_texts(data)
+            read_any_qr = read_any_qr or bool(texts)
+            codes = _codes_in(texts, codes, limit)
+            log(logger, logging.INFO, "photo read", bytes=len(data), qr_codes=len(texts))
+        return PhotoCodes(codes, read_any_qr)
+
+
+def image_urls(message: dict[str, Any]) -> list[str]:
+    """`message.attachments[].payload.url` of the image attachments (zalo-api.md §1.5)."""
+    attachments = message.get("attachments")
+    if not isinstance(attachments, list):
+        return []
+    urls = []
+    for attachment in attachments:
+        if not isinstance(attachment, dict) or attachment.get("type") != "image":
+            continue
+        payload = attachment.get("payload")
+        url = payload.get("url") if isinstance(payload, dict) else None
+        if isinstance(url, str) and url.strip():
+            urls.append(url.strip())
+    return urls
