@@ -37,7 +37,9 @@ header{margin-bottom:12px}
 .org{margin:0;color:#4a5563;font-size:15px}
 h1{margin:4px 0 0;font-size:22px;line-height:1.3}
 h2{margin:0 0 6px;font-size:17px}
-.code{margin:6px 0 0;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:16px;word-break:break-all}
+.code{margin:6px 0 0;color:#4a5563;font-size:15px}
+.code strong{display:block;color:#1b1f24;font:700 17px/1.4 ui-monospace,Menlo,Consolas,monospace;
+overflow-wrap:anywhere}
 section{background:#fff;border-radius:10px;padding:14px 16px;margin:12px 0;border:1px solid #dde2e8}
 .status{border-left:6px solid #1f6feb}
 .status.waiting{border-left-color:#c77700;background:#fff8ec}
@@ -181,7 +183,7 @@ def render_not_found(province_name: str) -> str:
 
 
 def _document(*, title: str, heading: str, code: str, body: str, footer: str, province_name: str) -> str:
-    code_line = f'<p class="code" id="code">Mã hồ sơ: {_e(code)}</p>' if code else ""
+    code_line = f'<p class="code" id="code">Mã hồ sơ <strong>{_e(code)}</strong></p>' if code else ""
     footer_html = f"<footer><p>{footer}</p></footer>" if footer else ""
     page = (
         '<!doctype html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
