@@ -44,6 +44,13 @@ def test_reasonable_photos_of_the_receipt_give_its_code(page, shot):
     assert codes_in_photo(photograph(page, shot), limit=4) == [CODE]
 
 
+def test_a_receipt_far_away_in_a_12_mp_photo_is_still_read(page):
+    """The QR covers 8 % of the photo's width: reading a JPEG at reduced scale must not lose it."""
+    table = Image.new("RGB", (4000, 3000), (96, 80, 64))
+    table.paste(page.resize((page.width * 3 // 4, page.height * 3 // 4)), (2600, 900))
+    assert codes_in_photo(photograph(table, Shot(rotate=5, noise=10)), limit=4) == [CODE]
+
+
 def test_the_qr_holds_the_status_link_itself(page):
     assert qr_texts(photograph(page, Shot(rotate=7))) == [LINK]
 
