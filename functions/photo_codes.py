@@ -28,6 +28,8 @@ logger = get_logger("photo_codes")
 
 MAX_PIXELS = 50_000_000  # a 48 MP phone camera; more is a decompression bomb, not a receipt
 MAX_PHOTOS_PER_MESSAGE = 3
+# What phones and Zalo upload; every other format Pillow knows stays closed to strangers' files.
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
 # A JPEG longer than this is decoded at 1/2, 1/4 or 1/8 scale (libjpeg's DCT scaling, nearly free):
 # 4× faster on a 12 MP photo, and a receipt's QR still has ≥ 3 px per module (bench/photo_decode.py).
 DECODE_SIDE = 1600
@@ -57,7 +59,7 @@ def _codes_in(texts: list[str], codes: list[str], limit: int) -> list[str]:
 def _grey_picture(data: bytes) -> Image.Image | None:
     """Decoded, upright (EXIF orientation applied) and in 8-bit grey, which is what the decoder reads."""
     try:
-        with Image.open(io.BytesIO(data)) as opened:
+        with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as opened:
             if opened.width * opened.height > MAX_PIXELS:  # checked before any pixel is decoded
                 return None
             longest = max(opened.size)

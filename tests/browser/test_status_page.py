@@ -4,34 +4,18 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from functions import status_link
 from functions.dossier import VIETNAM_TZ
-from tests.browser.status_page import StatusPage
 from tests.factories import save_dossier
 
 pytestmark = pytest.mark.browser
 
 FAR_FUTURE = datetime(2099, 12, 31, 16, 0, tzinfo=VIETNAM_TZ)  # never overdue, whatever the clock says
 LONG_AGO = datetime(2024, 12, 10, 16, 0, tzinfo=VIETNAM_TZ)  # always overdue
-
-
-@pytest.fixture
-def status_page(browser: Any, stack: Any, tmp_path: Path) -> Iterator[StatusPage]:
-    page = StatusPage(browser)
-    try:
-        yield page
-    finally:
-        shot = tmp_path / "status-page.png"
-        browser.save_screenshot(str(shot))
-        print(f"screenshot of the status page: {shot}")
-        page.close()
 
 
 def link(api: str, code: str) -> str:

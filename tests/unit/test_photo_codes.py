@@ -98,6 +98,13 @@ def test_unreadable_pictures_give_nothing_and_never_raise(data):
     assert codes_in_photo(data, limit=4) == []
 
 
+def test_only_photo_formats_are_opened(page):
+    for fmt, readable in (("WEBP", True), ("TIFF", False), ("BMP", False)):
+        out = io.BytesIO()
+        page.save(out, format=fmt)
+        assert (codes_in_photo(out.getvalue(), limit=4) == [CODE]) is readable, fmt
+
+
 def test_a_truncated_photo_of_the_receipt_gives_nothing(page):
     whole = photograph(page, Shot())
     assert codes_in_photo(whole[: len(whole) // 3], limit=4) == []

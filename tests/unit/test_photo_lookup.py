@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import unicodedata
 from datetime import UTC, datetime
+
+import qrcode
 
 from functions import messages, status_link
 from functions.photo_codes import PhotoReader
@@ -87,6 +91,17 @@ def test_an_unreadable_photo_asks_for_a_clearer_one_or_the_typed_code():
     [reply] = texts(w)
     assert reply == messages.unreadable_photo_reply()
     assert "chụp lại" in reply and messages.EXAMPLE_CODE in reply
+    for text in (reply, messages.unreadable_photo_reply(found_other_qr=True)):
+        assert unicodedata.is_normalized("NFC", text) and len(text) <= messages.TEXT_MAX
+
+
+def test_a_qr_that_is_not_a_receipts_says_so():
+    symbol = qrcode.make("https://shop.example.vn/khuyen-mai").get_image()
+    out = io.BytesIO()
+    symbol.save(out, format="PNG")
+    w = worker({PHOTO_URL: out.getvalue()})
+    w.handle(image_event())
+    assert texts(w) == [messages.unreadable_photo_reply(found_other_qr=True)]
 
 
 def test_a_photo_that_cannot_be_downloaded_gets_the_same_request():
