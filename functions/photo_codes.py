@@ -90,7 +90,7 @@ class PhotoReader:
     def read(self, message: dict[str, Any], limit: int) -> PhotoCodes:
         codes: list[str] = []
         read_any_qr = False
-        for url in image_urls(message)[:MAX_PHOTOS_PER_MESSAGE]:
+        for url in attachment_urls(message, "image")[:MAX_PHOTOS_PER_MESSAGE]:
             try:
                 data = self.fetch(url)
             except ImageUnavailable as exc:
@@ -103,14 +103,14 @@ class PhotoReader:
         return PhotoCodes(codes, read_any_qr)
 
 
-def image_urls(message: dict[str, Any]) -> list[str]:
-    """`message.attachments[].payload.url` of the image attachments (zalo-api.md §1.5)."""
+def attachment_urls(message: dict[str, Any], kind: str = "image") -> list[str]:
+    """`message.attachments[].payload.url` of the attachments of type `kind` (zalo-api.md §1.5)."""
     attachments = message.get("attachments")
     if not isinstance(attachments, list):
         return []
     urls = []
     for attachment in attachments:
-        if not isinstance(attachment, dict) or attachment.get("type") != "image":
+        if not isinstance(attachment, dict) or attachment.get("type") != kind:
             continue
         payload = attachment.get("payload")
         url = payload.get("url") if isinstance(payload, dict) else None

@@ -15,7 +15,7 @@ from typing import Any
 from functions import messages
 from functions.dossier_code import find_codes
 from functions.logs import get_logger, log
-from functions.photo_codes import PhotoCodes, PhotoReader
+from functions.photo_codes import PhotoCodes, PhotoReader, attachment_urls
 from functions.ports import CitizenStore, DossierReader, Outbox, ZaloGateway
 from functions.privacy import mask_user_id
 from functions.zalo_errors import ZaloError
@@ -57,6 +57,7 @@ class EventWorker:
             "follow": self._follow,
             "unfollow": self._unfollow,
             "user_send_image": self._image,
+            "user_send_link": self._link,
         }.get(name)
         if handler is None:
             return "ignored"
@@ -70,6 +71,12 @@ class EventWorker:
         if not codes:
             return self._reply(user_id, messages.howto_reply(), "howto")
         return self._answer_codes(user_id, codes)
+
+    def _link(self, event: dict[str, Any]) -> str:
+        """A shared link (the status page's, say) is read like typed text: its caption and its URL."""
+        message = event.get("message") or {}
+        text = " ".join([str(message.get("text") or ""), *attachment_urls(message, "link")])
+        return self._text({**event, "message": {**message, "text": text}})
 
     def _image(self, event: dict[str, Any]) -> str:
         """A photo (of the receipt's QR, we hope): answered as if its codes had been typed."""

@@ -9,7 +9,13 @@ import qrcode
 from PIL import Image
 
 from functions import status_link
-from functions.photo_codes import MAX_PHOTOS_PER_MESSAGE, PhotoReader, codes_in_photo, image_urls, qr_texts
+from functions.photo_codes import (
+    MAX_PHOTOS_PER_MESSAGE,
+    PhotoReader,
+    attachment_urls,
+    codes_in_photo,
+    qr_texts,
+)
 from functions.ports import ImageUnavailable
 from tests.receipt_photos import Shot, blank_photo, garbage_photo, photograph, receipt
 
@@ -133,14 +139,15 @@ def image_message(*urls: str, other: tuple[dict, ...] = ()) -> dict:
     return {"msg_id": "m1", "text": "", "attachments": [*attachments, *other]}
 
 
-def test_image_urls_takes_only_image_attachments():
+def test_attachment_urls_takes_only_image_attachments():
     message = image_message(
         "https://zalo.example/a.jpg",
         other=({"type": "sticker", "payload": {"url": "https://zalo.example/s"}}, {"type": "image"}, "junk"),
     )
-    assert image_urls(message) == ["https://zalo.example/a.jpg"]
-    assert image_urls({"attachments": "nope"}) == []
-    assert image_urls({}) == []
+    assert attachment_urls(message) == ["https://zalo.example/a.jpg"]
+    assert attachment_urls(message, "sticker") == ["https://zalo.example/s"]
+    assert attachment_urls({"attachments": "nope"}) == []
+    assert attachment_urls({}) == []
 
 
 def test_reader_fetches_each_photo_and_says_whether_any_qr_was_read(page):

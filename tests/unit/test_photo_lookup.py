@@ -1,4 +1,4 @@
-"""A photo of the receipt in the chat is answered like the typed code (zalo_events `user_send_image`)."""
+"""A photo of the receipt, or a shared status link, in the chat is answered like the typed code."""
 
 from __future__ import annotations
 
@@ -124,3 +124,23 @@ def test_without_a_photo_reader_the_citizen_is_asked_for_the_typed_code():
     )
     w.handle(image_event())
     assert texts(w) == [messages.unreadable_photo_reply()]
+
+
+def test_a_shared_status_page_link_is_answered_like_the_code():
+    dossier = make_dossier(status=4)
+    url = status_link.url("https://dvc.example.vn", dossier.code, "k")
+    w = worker({}, dossier)
+    event = {
+        "event": {
+            "event_name": "user_send_link",
+            "sender": {"id": USER},
+            "message": {
+                "msg_id": "m-link",
+                "text": "",
+                "attachments": [{"type": "link", "payload": {"url": url, "description": "Tra cứu hồ sơ"}}],
+            },
+        }
+    }
+    assert w.handle(event) == "answered"
+    [reply] = texts(w)
+    assert reply.startswith(f"Hồ sơ {dossier.code}")
