@@ -49,6 +49,10 @@ class SimClient:
         body = {"image_base64": photo, "content_type": "image/jpeg", "text": caption}
         return self._post(f"/_sim/users/{user_id}/images", body)
 
+    def share_link(self, user_id: str, url: str, caption: str = "") -> dict[str, Any]:
+        """The citizen shares a link in the chat (a signed user_send_link webhook)."""
+        return self._post(f"/_sim/users/{user_id}/links", {"url": url, "text": caption})
+
     def follow(self, user_id: str) -> dict[str, Any]:
         return self._post(f"/_sim/users/{user_id}/follow")
 

@@ -66,6 +66,16 @@ def test_a_pasted_status_page_link_is_answered_like_the_code(sim, api, stack):
     assert "Đăng ký kết hôn" in reply
 
 
+def test_a_shared_status_page_link_is_answered_like_the_code(sim, api, stack):
+    dossier = save_dossier(status=6, note="Lệ phí: 50.000 đồng.")
+    citizen = sim.new_citizen("Trịnh Văn Khoa")
+    sim.share_link(citizen["user_id"], _link(api, dossier.code))
+
+    [reply] = _replies(sim, citizen["user_id"])
+    assert reply.startswith(f"Hồ sơ {dossier.code}")
+    assert "Nội dung cần nộp: Lệ phí: 50.000 đồng." in reply
+
+
 def test_the_status_page_over_http_has_its_headers_and_refuses_a_wrong_k(api, stack):
     dossier = save_dossier(status=4)
     good = requests.get(_link(api, dossier.code), timeout=10)
