@@ -12,6 +12,7 @@ from functions import status_link
 from functions.photo_codes import (
     MAX_PHOTOS_PER_MESSAGE,
     PhotoReader,
+    _grey_picture,
     attachment_urls,
     codes_in_photo,
     qr_texts,
@@ -62,12 +63,14 @@ def test_the_qr_holds_the_status_link_itself(page):
 
 
 def test_a_phone_photo_stored_sideways_with_an_exif_orientation_is_read(page):
-    sideways = page.rotate(-90, expand=True)
+    """Large enough (3508 px) to be read at half scale too: the orientation applies after that."""
+    sideways = page.resize((page.width * 2, page.height * 2)).rotate(-90, expand=True)
     exif = Image.Exif()
     exif[0x0112] = 8  # "rotate 90 CW to view": phones store the sensor's pixels and this tag
     out = io.BytesIO()
     sideways.save(out, format="JPEG", quality=80, exif=exif)
     assert codes_in_photo(out.getvalue(), limit=4) == [CODE]
+    assert _grey_picture(out.getvalue()).size == page.size  # upright, at half scale
 
 
 def test_a_qr_of_the_bare_code_or_another_portals_url_works_too():
