@@ -14,6 +14,8 @@ import io
 import logging
 import math
 import struct
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +30,7 @@ logger = get_logger("photo_codes")
 
 MAX_PIXELS = 50_000_000  # a 48 MP phone camera; more is a decompression bomb, not a receipt
 MAX_PHOTOS_PER_MESSAGE = 3
+PHOTO_BUDGET_SECONDS = 12.0  # per message; one download alone may take 10 s (image_fetch.py)
 # What phones and Zalo upload; every other format Pillow knows stays closed to strangers' files.
 PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
 # A JPEG longer than this is decoded at 1/2, 1/4 or 1/8 scale (libjpeg's DCT scaling, nearly free):
@@ -82,15 +85,31 @@ class PhotoCodes:
 
 
 class PhotoReader:
-    """Fetches the pictures of a `user_send_image` event (through an `ImageFetcher`) and reads them."""
+    """Fetches the pictures of a `user_send_image` event (through an `ImageFetcher`) and reads them.
 
-    def __init__(self, fetch: ImageFetcher) -> None:
+    One message gets `budget_seconds` in all: no further photo is started once they are spent, so a
+    message with several slow photos cannot eat the worker's whole batch time (Lambda's timeout would
+    then retry the batch, answers already sent included).
+    """
+
+    def __init__(
+        self,
+        fetch: ImageFetcher,
+        budget_seconds: float = PHOTO_BUDGET_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.fetch = fetch
+        self.budget_seconds = budget_seconds
+        self.clock = clock
 
     def read(self, message: dict[str, Any], limit: int) -> PhotoCodes:
         codes: list[str] = []
         read_any_qr = False
+        deadline = self.clock() + self.budget_seconds
         for url in attachment_urls(message, "image")[:MAX_PHOTOS_PER_MESSAGE]:
+            if self.clock() > deadline:
+                log(logger, logging.WARNING, "photo skipped", reason="message_budget_spent")
+                break
             try:
                 data = self.fetch(url)
             except ImageUnavailable as exc:

@@ -187,3 +187,17 @@ def test_at_most_a_few_photos_per_message_are_fetched():
 
     PhotoReader(fetch).read(image_message(*(f"https://zalo.example/{i}.jpg" for i in range(10))), 4)
     assert len(fetched) == MAX_PHOTOS_PER_MESSAGE
+
+
+def test_no_photo_is_started_once_the_message_budget_is_spent(page):
+    now = [0.0]
+    fetched: list[str] = []
+
+    def slow_fetch(url: str) -> bytes:
+        fetched.append(url)
+        now[0] += 7.0  # each download takes 7 s
+        return blank_photo((200, 200))
+
+    reader = PhotoReader(slow_fetch, budget_seconds=12.0, clock=lambda: now[0])
+    reader.read(image_message(*(f"https://zalo.example/{i}.jpg" for i in range(3))), 4)
+    assert len(fetched) == 2  # started at 0 s and 7 s; at 14 s the budget is spent
