@@ -144,7 +144,7 @@ def render_status(card: StatusCard, now: datetime, province_name: str) -> str:
     if facts:
         parts.append(f'<section id="facts"><h2>Thông tin hồ sơ</h2><dl>{facts}</dl></section>')
     footer = (
-        f"Thông tin cập nhật lúc {_e(format_when(now))}. Đường liên kết này dành riêng cho người giữ "
+        f"Thông tin tính đến {_e(format_when(now))}. Đường liên kết này dành riêng cho người giữ "
         "Phiếu tiếp nhận hồ sơ; vui lòng không chia sẻ công khai."
     )
     return _document(

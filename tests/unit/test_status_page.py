@@ -65,6 +65,7 @@ def test_a_valid_link_shows_the_same_facts_as_the_chat_card():
         assert title in text and value in text
     assert card.status_label in text and card.explain in text
     assert "Nguyễn T. H." in text
+    assert "Thông tin tính đến 01/12/2024 lúc 09:00." in text
     assert dossier.applicant_name not in page.body
     assert dossier.phone not in page.body
 
