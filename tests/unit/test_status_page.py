@@ -9,6 +9,8 @@ from datetime import datetime
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from functions import messages, status_link
 from functions.dossier import VIETNAM_TZ
@@ -157,6 +159,41 @@ def test_everything_from_the_dossier_is_escaped():
     body = pages(dossier).page(dossier.code, k(dossier.code)).body
     assert "<script" not in body and "<img" not in body
     assert "&lt;script&gt;" in body
+
+
+_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "header", "footer", "section"}
+_TAGS |= {"p", "h1", "h2", "strong", "dl", "div", "dt", "dd", "ul", "li"}
+_ATTRIBUTES = {"lang", "charset", "name", "content", "class", "id", "role"}
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attributes |= {name for name, _ in attrs}
+
+
+@given(
+    st.integers(min_value=0, max_value=12),
+    st.text(max_size=200),
+    st.text(max_size=200),
+    st.text(max_size=60),
+    st.text(max_size=400),
+)
+def test_whatever_mcdt_wrote_the_page_has_only_our_tags_and_attributes(status, procedure, unit, name, note):
+    dossier = make_dossier(
+        status=status, procedure_name=procedure, processing_unit=unit, applicant_name=name, note=note
+    )
+    page = pages(dossier, now=AFTER_DUE).page(dossier.code, k(dossier.code))
+    parser = _Tags()
+    parser.feed(page.body)
+    assert parser.tags <= _TAGS
+    assert parser.attributes <= _ATTRIBUTES
+    assert unicodedata.is_normalized("NFC", page.body)
 
 
 def test_unknown_status_still_shows_a_page():
