@@ -43,6 +43,15 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+@app.route("/tra-cuu/{code}", methods=["GET"])
+def status_page(code: str) -> Response:
+    """The public status page the receipt's QR and the chat's link open (status_page.py)."""
+    k = (app.current_request.query_params or {}).get("k", "")
+    page = wiring.status_pages().page(code, k)
+    log(logger, logging.INFO, "status page", status=page.status_code)
+    return Response(body=page.body, status_code=page.status_code, headers=page.headers)
+
+
 @app.route("/zalo/webhook", methods=["POST"], content_types=["application/json", "text/plain"])
 def zalo_webhook() -> Response:
     request = app.current_request

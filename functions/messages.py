@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 
 from functions import privacy
@@ -32,7 +33,8 @@ NOTICE_LIMITS: dict[str, int] = {
 
 # Free fields are capped before assembling, so one huge field cannot push out the others.
 _FIELD_MAX = {"code": 40, "procedure": 300, "unit": 200, "name": 80, "url": 300}
-_NOTE_MAX = 800
+_NOTE_MAX = 800  # in the chat card
+_NOTE_PAGE_MAX = 4000  # on the status page
 _UNKNOWN_STATUS_SHORT = "Đang cập nhật"
 _UNKNOWN_STATUS = "Trạng thái hồ sơ đang được cập nhật."
 
@@ -46,12 +48,14 @@ def lookup_reply(dossier: Dossier, now: datetime, status_url: str) -> str:
 
     The desk's note is the only field that can be long; it gets what the 2,000 characters leave.
     """
-    head = [*_card_head(dossier), *_status_lines(dossier)]
-    tail = _follow_up_lines(dossier, now)
+    card = status_card(dossier, now)
+    head = [f"Hồ sơ {card.code}", *(f"{title}: {value}" for title, value in card.facts)]
+    head += [f"Trạng thái: {card.status_label}", card.explain] if card.status_label else [card.explain]
+    tail = [line for line in (card.overdue, card.collect) if line]
     if status_url.strip():
         tail.append(f"Xem chi tiết: {_line(status_url, _FIELD_MAX['url'])}")
-    note = _note_text(dossier)
-    if note:
+    if card.action:
+        note = _titled(card.action_title, card.action)
         room = TEXT_MAX - len("\n".join([*head, *tail])) - 1
         head.append(_truncate(note, min(_NOTE_MAX, room)))
     return _finish("\n".join([*head, *tail]), TEXT_MAX)
@@ -82,6 +86,24 @@ def too_many_codes_note(limit: int) -> str:
     return _finish(
         f"Ông/Bà đã gửi nhiều hơn {limit} mã hồ sơ. Hệ thống chỉ tra cứu {limit} mã đầu tiên; "
         "vui lòng gửi các mã còn lại trong tin nhắn khác."
+    )
+
+
+def unreadable_photo_reply(found_other_qr: bool = False, example_code: str = EXAMPLE_CODE) -> str:
+    """A photo with no readable dossier QR: ask for a clearer photo or the typed code.
+
+    `found_other_qr`: a QR was read but it holds no dossier code (a bank's or a shop's QR).
+    """
+    first = (
+        "Mã QR trong ảnh Ông/Bà gửi không phải mã tra cứu hồ sơ."
+        if found_other_qr
+        else "Xin lỗi, hệ thống chưa đọc được mã QR trong ảnh Ông/Bà gửi."
+    )
+    return _finish(
+        f"{first}\n"
+        "Ông/Bà vui lòng chụp lại mã QR trên Phiếu tiếp nhận hồ sơ và hẹn trả kết quả: đủ sáng, rõ nét, "
+        "mã QR nằm trọn trong khung hình; hoặc gửi mã hồ sơ in trên phiếu, ví dụ:\n"
+        f"{example_code}"
     )
 
 
@@ -118,9 +140,42 @@ def format_when(value: datetime | None) -> str:
 # --- the status card ---------------------------------------------------------------------------
 
 
-def _card_head(dossier: Dossier) -> list[str]:
-    """Identity of the dossier: code, procedure, owner (masked), unit, dates."""
-    lines = [f"Hồ sơ {_line(dossier.code, _FIELD_MAX['code'])}"]
+@dataclass(frozen=True)
+class StatusCard:
+    """The facts of one dossier's status, cleaned and capped: one computation for every place that
+    shows a status (the chat card here, the public page in status_page.py), so they never disagree.
+    """
+
+    code: str
+    facts: tuple[tuple[str, str], ...]  # (title, value) of procedure, masked owner, unit, dates
+    status: DossierStatus | None  # None: a code we do not know (OpenCPS's 11, a vendor's own)
+    status_label: str  # the official wording; "" when the status is unknown
+    explain: str  # the state in plain words
+    overdue: str  # "Trễ hạn: …" or ""
+    action_title: str  # 5/6 with the desk's note: what the note is about; "" otherwise
+    action: str  # 5/6: the note (line breaks kept), or how to learn what is needed; "" otherwise
+    collect: str  # 9: where to collect the result; "" otherwise
+
+
+def status_card(dossier: Dossier, now: datetime) -> StatusCard:
+    """What a citizen should know about `dossier` at `now` (the applicant's name masked)."""
+    status = from_code(dossier.status)
+    action_title, action = _action(dossier, status)
+    return StatusCard(
+        code=_line(dossier.code, _FIELD_MAX["code"]),
+        facts=_facts(dossier, status),
+        status=status,
+        status_label=status.label if status else "",
+        explain=status.explain if status else _UNKNOWN_STATUS,
+        overdue=_overdue(dossier, status, now),
+        action_title=action_title,
+        action=action,
+        collect=_collect(dossier, status),
+    )
+
+
+def _facts(dossier: Dossier, status: DossierStatus | None) -> tuple[tuple[str, str], ...]:
+    """Identity of the dossier: procedure, owner (masked), unit, dates; empty ones left out."""
     optional = [
         ("Thủ tục", _line(dossier.procedure_name, _FIELD_MAX["procedure"])),
         ("Chủ hồ sơ", _line(privacy.mask_name(dossier.applicant_name), _FIELD_MAX["name"])),
@@ -128,54 +183,48 @@ def _card_head(dossier: Dossier) -> list[str]:
         ("Ngày tiếp nhận", format_when(dossier.received_at)),
         ("Ngày hẹn trả", format_when(dossier.due_at)),
     ]
-    if from_code(dossier.status) == DossierStatus.DA_TRA_KET_QUA:
+    if status == DossierStatus.DA_TRA_KET_QUA:
         optional.append(("Ngày trả kết quả", format_when(dossier.returned_at)))
-    lines += [f"{title}: {value}" for title, value in optional if value]
-    return lines
+    return tuple((title, value) for title, value in optional if value)
 
 
-def _status_lines(dossier: Dossier) -> list[str]:
-    """The current state, officially named and then in plain words."""
-    status = from_code(dossier.status)
-    if status is None:
-        return [_UNKNOWN_STATUS]
-    return [f"Trạng thái: {status.label}", status.explain]
-
-
-def _follow_up_lines(dossier: Dossier, now: datetime) -> list[str]:
-    """The overdue flag, and where to collect a ready result."""
-    status = from_code(dossier.status)
-    lines: list[str] = []
-    if dossier.is_overdue(now):
-        finished = status is not None and status.has_result
-        lines.append(
-            "Trễ hạn: hồ sơ được giải quyết sau ngày hẹn trả."
-            if finished
-            else "Trễ hạn: hồ sơ đã quá ngày hẹn trả."
-        )
-    if status == DossierStatus.DA_XU_LY_XONG:
-        place = _line(dossier.processing_unit, _FIELD_MAX["unit"]) or "nơi đã nộp hồ sơ"
-        lines.append(
-            f"Nơi nhận kết quả: {place}. Khi đến nhận, Ông/Bà vui lòng mang theo phiếu tiếp nhận "
-            "và giấy tờ tùy thân."
-        )
-    return lines
-
-
-def _note_text(dossier: Dossier) -> str:
-    """What the agency asks for (5: documents, 6: fees), with the desk's note when there is one."""
-    status = from_code(dossier.status)
-    if status is None or not status.needs_citizen_action:
+def _overdue(dossier: Dossier, status: DossierStatus | None, now: datetime) -> str:
+    if not dossier.is_overdue(now):
         return ""
-    note = _paragraph(dossier.note)
+    if status is not None and status.has_result:
+        return "Trễ hạn: hồ sơ được giải quyết sau ngày hẹn trả."
+    return "Trễ hạn: hồ sơ đã quá ngày hẹn trả."
+
+
+def _collect(dossier: Dossier, status: DossierStatus | None) -> str:
+    """Where a ready result (9) is collected."""
+    if status != DossierStatus.DA_XU_LY_XONG:
+        return ""
+    place = _line(dossier.processing_unit, _FIELD_MAX["unit"]) or "nơi đã nộp hồ sơ"
+    return (
+        f"Nơi nhận kết quả: {place}. Khi đến nhận, Ông/Bà vui lòng mang theo phiếu tiếp nhận "
+        "và giấy tờ tùy thân."
+    )
+
+
+def _action(dossier: Dossier, status: DossierStatus | None) -> tuple[str, str]:
+    """What the agency asks for (5: documents, 6: fees), with the desk's note when there is one."""
+    if status is None or not status.needs_citizen_action:
+        return "", ""
+    note = _truncate(_paragraph(dossier.note), _NOTE_PAGE_MAX)
     asking_documents = status == DossierStatus.YEU_CAU_BO_SUNG
-    if not note:
-        if asking_documents:
-            return "Ông/Bà vui lòng liên hệ đơn vị giải quyết để biết giấy tờ cần bổ sung."
-        return "Ông/Bà vui lòng liên hệ đơn vị giải quyết để biết khoản phí, lệ phí hoặc thuế cần nộp."
-    title = "Giấy tờ cần bổ sung" if asking_documents else "Nội dung cần nộp"
-    separator = ":\n" if "\n" in note else ": "  # a numbered list starts on its own line
-    return f"{title}{separator}{note}"
+    if note:
+        return ("Giấy tờ cần bổ sung" if asking_documents else "Nội dung cần nộp"), note
+    if asking_documents:
+        return "", "Ông/Bà vui lòng liên hệ đơn vị giải quyết để biết giấy tờ cần bổ sung."
+    return "", "Ông/Bà vui lòng liên hệ đơn vị giải quyết để biết khoản phí, lệ phí hoặc thuế cần nộp."
+
+
+def _titled(title: str, text: str) -> str:
+    """`Title: text`; a numbered list (several lines) starts on its own line."""
+    if not title:
+        return text
+    return f"{title}:\n{text}" if "\n" in text else f"{title}: {text}"
 
 
 # --- text hygiene --------------------------------------------------------------------------------

@@ -136,3 +136,17 @@ class ZaloGateway(Protocol):
         ...
 
     def broadcast_article(self, article_id: str, target: dict[str, str]) -> str: ...
+
+
+class ImageUnavailable(Exception):
+    """A picture could not be fetched within our limits; `reason` is safe to log (no URL, no data)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ImageFetcher(Protocol):
+    def __call__(self, url: str) -> bytes:
+        """The picture's bytes; raises ImageUnavailable (too big, too slow, not a picture, unreachable)."""
+        ...

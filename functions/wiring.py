@@ -25,8 +25,11 @@ from functions.dynamo_stores import (
     DynamoWebhookDeduplicator,
     SqsEventQueue,
 )
+from functions.image_fetch import ImageDownloader
 from functions.notify import Notifier
+from functions.photo_codes import PhotoReader
 from functions.secrets import load_zalo_secrets
+from functions.status_page import StatusPages
 from functions.token_store import DynamoTokenStore
 from functions.tokens import TokenManager
 from functions.tracing import enable_if_configured
@@ -99,7 +102,14 @@ def event_worker() -> EventWorker:
         else lambda code: "",
         province_name=s.province_name,
         clock=utc_now,
+        photos=PhotoReader(ImageDownloader()),
     )
+
+
+@functools.cache
+def status_pages() -> StatusPages:
+    s = settings()
+    return StatusPages(DynamoDossierReader(), s.status_link_key, s.province_name, clock=utc_now)
 
 
 @functools.cache
@@ -135,6 +145,7 @@ def reset() -> None:
         outbox,
         webhook_intake,
         event_worker,
+        status_pages,
         notifier,
         announcements,
     ):

@@ -15,6 +15,7 @@ from typing import Any
 from functions import messages
 from functions.dossier_code import find_codes
 from functions.logs import get_logger, log
+from functions.photo_codes import PhotoCodes, PhotoReader, attachment_urls
 from functions.ports import CitizenStore, DossierReader, Outbox, ZaloGateway
 from functions.privacy import mask_user_id
 from functions.zalo_errors import ZaloError
@@ -34,6 +35,7 @@ class EventWorker:
         status_url: Callable[[str], str],
         province_name: str,
         clock: Callable[[], datetime],
+        photos: PhotoReader | None = None,
     ) -> None:
         self.dossiers = dossiers
         self.citizens = citizens
@@ -42,6 +44,7 @@ class EventWorker:
         self.status_url = status_url
         self.province_name = province_name
         self.clock = clock
+        self.photos = photos
 
     def handle(self, envelope: dict[str, Any]) -> str:
         event = envelope.get("event") or {}
@@ -53,6 +56,8 @@ class EventWorker:
             "user_send_text": self._text,
             "follow": self._follow,
             "unfollow": self._unfollow,
+            "user_send_image": self._image,
+            "user_send_link": self._link,
         }.get(name)
         if handler is None:
             return "ignored"
@@ -65,6 +70,30 @@ class EventWorker:
         codes = find_codes(text, limit=MAX_CODES_PER_MESSAGE + 1)
         if not codes:
             return self._reply(user_id, messages.howto_reply(), "howto")
+        return self._answer_codes(user_id, codes)
+
+    def _link(self, event: dict[str, Any]) -> str:
+        """A shared link (the status page's, say) is read like typed text: its caption and its URL."""
+        message = event.get("message") or {}
+        text = " ".join([str(message.get("text") or ""), *attachment_urls(message, "link")])
+        return self._text({**event, "message": {**message, "text": text}})
+
+    def _image(self, event: dict[str, Any]) -> str:
+        """A photo (of the receipt's QR, we hope): answered as if its codes had been typed."""
+        user_id = str((event.get("sender") or {}).get("id", ""))
+        message = event.get("message") or {}
+        self.citizens.record_interaction(user_id, self.clock())
+        limit = MAX_CODES_PER_MESSAGE + 1
+        photo = self.photos.read(message, limit) if self.photos else PhotoCodes([], False)
+        codes = find_codes(str(message.get("text") or ""), limit)  # a caption may carry the code too
+        codes += [code for code in photo.codes if code not in codes]
+        if not codes:
+            reply = messages.unreadable_photo_reply(found_other_qr=photo.read_any_qr)
+            return self._reply(user_id, reply, "unreadable_photo")
+        return self._answer_codes(user_id, codes[:limit])
+
+    def _answer_codes(self, user_id: str, codes: list[str]) -> str:
+        """One status card (or "not found") per code, then a note when there were too many."""
         for code in codes[:MAX_CODES_PER_MESSAGE]:
             dossier = self.dossiers.get(code)
             if dossier is None:

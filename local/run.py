@@ -6,13 +6,16 @@ port. Set ZALO_OPENAPI_URL (and the other ZALO_* variables) to use another Zalo-
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
 
+from functions import status_link
 from local.stack import DEV_ADMIN_TOKEN, LocalStack, Ports
 
-TRY_IT = "Try: open the simulator page, pick Nguyễn Thị Hương, send 000.00.12.H46-240115-0003.\n"
+DEMO_CODE = "000.00.12.H46-240115-0003"
+TRY_IT = f"Try: open the simulator page, pick Nguyễn Thị Hương, send {DEMO_CODE}.\n"
 
 
 def banner(stack: LocalStack) -> str:
@@ -29,6 +32,7 @@ def banner(stack: LocalStack) -> str:
         f"  Officials' API:                {api}/admin/announcements  "
         f"(Authorization: Bearer {DEV_ADMIN_TOKEN})\n"
         f"  Health:                        {api}/health\n"
+        f"  Status page (receipt's QR):    {status_link.url(api, DEMO_CODE, os.environ['STATUS_LINK_KEY'])}\n"
         f"  Embedded AWS (moto):           {aws}  (AWS_ENDPOINT_URL; region ap-southeast-1)\n"
         f"{TRY_IT if stack.simulator else ''}"
         "Ctrl-C stops everything.\n"

@@ -96,19 +96,24 @@ def send_image(user_id: str) -> Response:
     url = _image_url(data)
     caption = str(data.get("text", ""))
     user, now, msg_id = _interact(user_id)
-    simulator.state.log_user(
-        user_id,
-        {
-            "kind": "user_chat",
-            "direction": "in",
-            "msg_id": msg_id,
-            "type": "image",
-            "url": url,
-            "text": caption,
-        },
-    )
+    _log_attachment(user_id, msg_id, "image", url, caption)
     payload = events.user_send_image(simulator.config, user, msg_id, url, caption, now)
     return jsonify({"msg_id": msg_id, "url": url, **delivered(simulator.deliverer.deliver(payload))})
+
+
+@bp.post("/users/<user_id>/links")
+def send_link(user_id: str) -> Response:
+    """The citizen shares a link (`url`, optional `text` and `description`) as a user_send_link event."""
+    data = body()
+    url = data.get("url")
+    if not isinstance(url, str) or not url.strip():
+        raise ControlError(400, "url is required")
+    simulator = sim.current()
+    caption, description = str(data.get("text", "")), str(data.get("description", ""))
+    user, now, msg_id = _interact(user_id)
+    _log_attachment(user_id, msg_id, "link", url, caption)
+    payload = events.user_send_link(simulator.config, user, msg_id, url, caption, description, now)
+    return jsonify({"msg_id": msg_id, **delivered(simulator.deliverer.deliver(payload))})
 
 
 @bp.post("/users/<user_id>/chatnow")
@@ -221,6 +226,19 @@ def _interact(user_id: str) -> tuple[User, int, str]:
         now = state.now_ms()
         user.last_interaction_ms = now
         return user, now, state.hex_id()
+
+
+def _log_attachment(user_id: str, msg_id: str, kind: str, url: str, caption: str) -> None:
+    """What the citizen's phone shows of a photo or link they sent."""
+    entry = {
+        "kind": "user_chat",
+        "direction": "in",
+        "msg_id": msg_id,
+        "type": kind,
+        "url": url,
+        "text": caption,
+    }
+    sim.current().state.log_user(user_id, entry)
 
 
 def _image_url(data: dict[str, Any]) -> str:

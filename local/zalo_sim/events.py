@@ -34,6 +34,20 @@ def user_send_image(
     return _user_to_oa(cfg, user, "user_send_image", now_ms, message)
 
 
+def user_send_link(
+    cfg: SimConfig, user: User, msg_id: str, url: str, caption: str, description: str, now_ms: int
+) -> dict[str, Any]:
+    """A citizen shared a link (e.g. the status page's); payload: url, thumbnail, description."""
+    message = {
+        "msg_id": msg_id,
+        "text": caption,
+        "attachments": [
+            {"type": "link", "payload": {"url": url, "thumbnail": "", "description": description}}
+        ],
+    }
+    return _user_to_oa(cfg, user, "user_send_link", now_ms, message)
+
+
 def user_submit_info(cfg: SimConfig, user: User, info: dict[str, str], now_ms: int) -> dict[str, Any]:
     """The citizen answered a request_user_info message; info.phone is in 84… form."""
     body = _user_to_oa(cfg, user, "user_submit_info", now_ms, None)

@@ -66,6 +66,12 @@ class CitizenPage:
         self.find("#send-btn").click()
         self.wait.until(lambda _: SENT_OK in self.text("#status"), "the message never reached the OA")
 
+    def send_photo(self, path: str) -> None:
+        """Pick a photo with the 📷 button (a hidden file input, as on a phone) and send it."""
+        self.wait.until(lambda _: self.find("#photo").is_enabled(), "the photo button stayed disabled")
+        self.find("#photo").send_keys(path)
+        self.wait.until(lambda _: "Đã gửi ảnh" in self.text("#status"), "the photo never reached the OA")
+
     # ---- waiting for what reaches the phone ----------------------------------------------------
     def sent_bubble(self, containing: str) -> str:
         return self._wait_for("#chat .msg.in", containing, "the citizen's own message")

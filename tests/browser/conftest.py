@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.browser.citizen_page import CitizenPage
+from tests.browser.status_page import StatusPage
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -71,6 +72,20 @@ def citizen_page(browser: Any, stack: Any, tmp_path: Path) -> Iterator[CitizenPa
     try:
         yield page
     finally:
-        shot = tmp_path / "citizen-page.png"
-        browser.save_screenshot(str(shot))
-        print(f"screenshot of the citizen page: {shot}")
+        _keep_screenshot(browser, tmp_path / "citizen-page.png")
+
+
+@pytest.fixture
+def status_page(browser: Any, stack: Any, tmp_path: Path) -> Iterator[StatusPage]:
+    """The public status page on a 360 px phone; a screenshot is kept after each test."""
+    page = StatusPage(browser)
+    try:
+        yield page
+    finally:
+        _keep_screenshot(browser, tmp_path / "status-page.png")
+        page.close()
+
+
+def _keep_screenshot(browser: Any, shot: Path) -> None:
+    browser.save_screenshot(str(shot))
+    print(f"screenshot: {shot}")

@@ -4,13 +4,16 @@ asks the OA about a dossier and sees the answer and the ZBS notice that reached 
 
 from __future__ import annotations
 
+import os
 import shutil
 import unicodedata
 
 import pytest
 
+from functions import status_link
 from functions.messages import EXAMPLE_CODE
 from tests.factories import next_phone, save_dossier
+from tests.receipt_photos import Shot, photograph, receipt
 
 pytestmark = pytest.mark.browser
 
@@ -70,3 +73,18 @@ def test_greeting_gets_the_how_to_with_an_example_code(citizen_page):
     reply = page.oa_reply(EXAMPLE_CODE)
     assert "Để tra cứu tình trạng hồ sơ" in reply
     assert "mã hồ sơ" in reply
+
+
+def test_citizen_sends_a_photo_of_the_receipt_and_gets_the_status(citizen_page, tmp_path):
+    page = citizen_page
+    page.create_citizen("Lý Thị Thảo", next_phone())
+    dossier = save_dossier(status=9, procedure_name="Cấp bản sao trích lục hộ tịch")
+    link = status_link.url("http://127.0.0.1", dossier.code, os.environ["STATUS_LINK_KEY"])
+    photo = tmp_path / "phieu-tiep-nhan.jpg"
+    photo.write_bytes(photograph(receipt(link, dossier.code), Shot(rotate=-7, scale=0.7, noise=20)))
+
+    page.send_photo(str(photo))
+
+    reply = page.oa_reply(dossier.code)
+    assert "Đã xử lý xong" in reply
+    assert "Nơi nhận kết quả" in reply

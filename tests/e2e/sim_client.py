@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -41,6 +42,16 @@ class SimClient:
     def say(self, user_id: str, text: str) -> dict[str, Any]:
         """The citizen types `text` in the OA chat (a signed user_send_text webhook)."""
         return self._post(f"/_sim/users/{user_id}/messages", {"text": text})
+
+    def send_photo(self, user_id: str, jpeg: bytes, caption: str = "") -> dict[str, Any]:
+        """The citizen sends a photo (a signed user_send_image webhook; the simulator serves the file)."""
+        photo = base64.b64encode(jpeg).decode()
+        body = {"image_base64": photo, "content_type": "image/jpeg", "text": caption}
+        return self._post(f"/_sim/users/{user_id}/images", body)
+
+    def share_link(self, user_id: str, url: str, caption: str = "") -> dict[str, Any]:
+        """The citizen shares a link in the chat (a signed user_send_link webhook)."""
+        return self._post(f"/_sim/users/{user_id}/links", {"url": url, "text": caption})
 
     def follow(self, user_id: str) -> dict[str, Any]:
         return self._post(f"/_sim/users/{user_id}/follow")

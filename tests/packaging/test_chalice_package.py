@@ -68,3 +68,31 @@ def test_template_declares_every_handler_with_its_own_role(package):
     handlers = {f["Properties"]["Handler"].split(".")[-1] for f in functions.values()}
     assert set(HANDLERS) - {"zalo_webhook"} <= handlers
     assert all(f["Properties"]["Runtime"].startswith("python3") for f in functions.values())
+
+
+# Lambda's limits for a function uploaded as a zip (direct upload; unzipped, with layers).
+LAMBDA_ZIP_MAX = 50 * 1024 * 1024
+LAMBDA_UNZIPPED_MAX = 250 * 1024 * 1024
+
+
+def test_the_photo_decoder_ships_as_linux_wheels_and_reads_a_qr_from_the_zip(package, tmp_path):
+    with zipfile.ZipFile(package / "deployment.zip") as zipped:
+        names = zipped.namelist()
+        unzipped = sum(info.file_size for info in zipped.infolist())
+        zipped.extractall(tmp_path)
+    assert any(n.startswith("zxingcpp/") and n.endswith(".so") for n in names)
+    assert any(n.startswith("PIL/") and n.endswith(".so") for n in names)
+    assert (package / "deployment.zip").stat().st_size < LAMBDA_ZIP_MAX
+    assert unzipped < LAMBDA_UNZIPPED_MAX
+    probe = (
+        "import io, os, sys; here = os.getcwd(); sys.path.insert(0, here);"
+        "import qrcode, zxingcpp, functions.photo_codes as p;"
+        "assert zxingcpp.__file__.startswith(here), zxingcpp.__file__;"
+        "out = io.BytesIO(); qrcode.make('https://x.vn/tra-cuu/000.00.12.H46-240115-0003?k=a').save(out);"
+        "print(p.codes_in_photo(out.getvalue(), 3))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['000.00.12.H46-240115-0003']"

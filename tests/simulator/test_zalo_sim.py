@@ -188,6 +188,22 @@ def test_photo_is_served_back_and_sent_as_user_send_image(client: FlaskClient, r
     assert served.data == png and served.content_type == "image/png"
 
 
+def test_shared_link_is_sent_as_user_send_link(client: FlaskClient, receiver: Receiver) -> None:
+    huong = citizen(client)
+    link = "https://dvc.example.gov.vn/tra-cuu/000.00.12.H46-240115-0003?k=abc"
+
+    sent = client.post(f"/_sim/users/{huong['user_id']}/links", json={"url": link, "description": "Tra cứu"})
+
+    assert sent.status_code == 200
+    body = json.loads(receiver.requests[0].body)
+    assert body["event_name"] == "user_send_link"
+    assert body["sender"]["id"] == huong["user_id"]
+    assert body["message"]["attachments"] == [
+        {"type": "link", "payload": {"url": link, "thumbnail": "", "description": "Tra cứu"}}
+    ]
+    assert client.post(f"/_sim/users/{huong['user_id']}/links", json={}).status_code == 400
+
+
 # OAuth --------------------------------------------------------------------------------------------
 def test_refresh_rotates_and_the_old_refresh_token_is_refused(client: FlaskClient) -> None:
     first = refresh(client, CFG.refresh_token)

@@ -73,6 +73,7 @@ function render(item) {
 function bubble(side, item) {
   const node = el("div", { class: `msg ${side}` });
   if (item.type === "image" && item.url) node.append(el("img", { src: item.url, alt: "Ảnh" }));
+  if (item.type === "link" && item.url) node.append(el("p", { class: "link" }, `🔗 ${item.url}`));
   if (item.text) node.append(item.text);
   node.append(el("time", {}, when(item.at)));
   return node;
