@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 
-from local.stack import DEV_ADMIN_TOKEN, LocalStack, Ports
+from local.stack import DEV_ADMIN_TOKEN, DEV_ADMIN_TOKEN_2, LocalStack, Ports
 
 TRY_IT = "Try: open the simulator page, pick Nguyễn Thị Hương, send 000.00.12.H46-240115-0003.\n"
 
@@ -27,7 +27,7 @@ def banner(stack: LocalStack) -> str:
         f"{sim_line}"
         f"  Webhook (Zalo → us):           {api}/zalo/webhook\n"
         f"  Officials' API:                {api}/admin/announcements  "
-        f"(Authorization: Bearer {DEV_ADMIN_TOKEN})\n"
+        f"(Authorization: Bearer {DEV_ADMIN_TOKEN} = can-bo-1, {DEV_ADMIN_TOKEN_2} = can-bo-2)\n"
         f"  Health:                        {api}/health\n"
         f"  Embedded AWS (moto):           {aws}  (AWS_ENDPOINT_URL; region ap-southeast-1)\n"
         f"{TRY_IT if stack.simulator else ''}"
