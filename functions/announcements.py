@@ -8,6 +8,7 @@ and a stable machine code. Times without a zone are Vietnam time, as officials t
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -116,11 +117,14 @@ def _https(url: str) -> bool:
     return parsed.scheme == "https" and bool(parsed.netloc)
 
 
-def parse_time(value: Any) -> datetime | None:
-    """ISO 8601 or "yyyy-mm-dd HH:MM" (or "dd/mm/yyyy HH:MM"); without a zone it is Vietnam time."""
+def parse_time(value: Any, now: datetime | None = None) -> datetime | None:
+    """ISO 8601 or "yyyy-mm-dd HH:MM" (or "dd/mm/yyyy HH:MM", or "HH:MM" for today); without a
+    zone it is Vietnam time."""
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
+    if now is not None and re.fullmatch(r"\d{1,2}:\d{2}", text):
+        text = f"{now.astimezone(VIETNAM_TZ):%Y-%m-%d} {text.zfill(5)}"
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -286,6 +290,8 @@ class Announcements:
         if problems:
             raise InvalidAnnouncement(problems)
         now = self.clock()
+        if data.get("send_at"):
+            self._valid_time(data.get("send_at"), now)  # refuse a bad time before anything is stored
         announcement = Announcement(
             announcement_id=uuid.uuid4().hex,
             title=title,
@@ -362,7 +368,7 @@ class Announcements:
         self.audit.record(AuditEntry(a.announcement_id, self.clock(), actor, action, details))
 
     def _valid_time(self, value: Any, now: datetime) -> datetime:
-        when = now if value in (None, "", "now", "ngay") else parse_time(value)
+        when = now if value in (None, "", "now", "ngay") else parse_time(value, now)
         if when is None:
             raise InvalidAnnouncement(
                 [

@@ -205,6 +205,7 @@ def test_broadcast_hours_and_time_parsing():
     assert hours.next_slot(datetime(2026, 11, 25, 3, 0, tzinfo=VIETNAM_TZ)) == datetime(
         2026, 11, 25, 6, 0, tzinfo=VIETNAM_TZ
     )
+    assert parse_time("21:05", NOW) == datetime(2026, 11, 25, 21, 5, tzinfo=VIETNAM_TZ)
     assert parse_time("01/12/2026 08:30") == datetime(2026, 12, 1, 8, 30, tzinfo=VIETNAM_TZ)
     assert parse_time("2026-12-01T01:30:00Z") == datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
     assert parse_target({"platform": [1, 2]}) == ({"platform": "1,2"}, [])
