@@ -20,6 +20,12 @@ def _reader(environ: Mapping[str, str]) -> Callable[..., str]:
     return read
 
 
+def _named_digest(entry: str) -> str:
+    """ "name=digest" or "digest": the digest lower-cased, the official's name kept as written."""
+    name, sep, value = entry.strip().rpartition("=")
+    return f"{name.strip()}{sep}{value.strip().lower()}"
+
+
 @dataclass(frozen=True)
 class ZaloSettings:
     """Where Zalo lives and who we are to it. One deployment serves one Official Account."""
@@ -104,7 +110,7 @@ class Settings:
             oa_tokens=_table("oa-tokens", "OA_TOKENS_TABLE"),
             announcement_audit=_table("announcement-audit", "ANNOUNCEMENT_AUDIT_TABLE"),
         )
-        hashes = tuple(h.strip().lower() for h in _env("ADMIN_TOKEN_SHA256").split(",") if h.strip())
+        hashes = tuple(_named_digest(h) for h in _env("ADMIN_TOKEN_SHA256").split(",") if h.strip())
         return cls(
             stage=stage,
             region=_env("AWS_REGION") or _env("AWS_DEFAULT_REGION") or "ap-southeast-1",
