@@ -80,6 +80,12 @@ class SimClient:
     def configure(self, **changes: Any) -> dict[str, Any]:
         return self._patch("/_sim/config", changes)
 
+    def articles(self) -> list[dict[str, Any]]:
+        return list(self._get("/_sim/articles")["articles"])
+
+    def broadcasts(self) -> list[dict[str, Any]]:
+        return list(self._get("/_sim/broadcasts")["broadcasts"])
+
     def fault(self, path: str, **how: Any) -> dict[str, Any]:
         """The next call(s) to `path` fail as told (error=-211, http_status=500, delay_ms, count)."""
         return self._post("/_sim/faults", {"path": path, **how})

@@ -71,8 +71,8 @@ def morning(sim):
 
 
 def broadcasts_of(sim, title: str) -> list[dict[str, Any]]:
-    articles = {a["id"] for a in sim._get("/_sim/articles")["articles"] if a.get("title") == title}
-    return [b for b in sim._get("/_sim/broadcasts")["broadcasts"] if b["article_id"] in articles]
+    articles = {a["id"] for a in sim.articles() if a.get("title") == title}
+    return [b for b in sim.broadcasts() if b["article_id"] in articles]
 
 
 def articles_of(sim, title: str) -> list[dict[str, Any]]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from functions.admin_auth import digest, official_from_context, principal_for
 from functions.config import Settings
 
@@ -28,3 +32,23 @@ def test_the_official_comes_from_cognito_claims_or_our_authorizer():
     assert official_from_context(ours) == "can-bo-1"
     assert official_from_context({"authorizer": {"principalId": "anonymous"}}) is None
     assert official_from_context({}) is None
+
+
+def test_with_a_user_pool_the_officials_routes_use_cognito():
+    """`chalice package` with OFFICIALS_USER_POOL_ARN set puts a Cognito authorizer on every route."""
+    probe = (
+        "from functions import main; "
+        "print(sorted({type(m.authorizer).__name__ for p, ms in main.app.routes.items() "
+        "if p.startswith('/admin') for m in ms.values()}))"
+    )
+    arn = "arn:aws:cognito-idp:ap-southeast-1:123456789012:userpool/ap-southeast-1_AbCdEf123"
+    env = {**os.environ, "OFFICIALS_USER_POOL_ARN": arn}
+    with_pool = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    env.pop("OFFICIALS_USER_POOL_ARN")
+    without = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert with_pool.stdout.strip() == "['CognitoUserPoolAuthorizer']"
+    assert without.stdout.strip() == "['ChaliceAuthorizer']"
