@@ -177,6 +177,14 @@ def test_quota_is_held_with_a_reason_then_retried(sim, officials, morning):
     assert len(articles_of(sim, ready["title"])) == 1
 
 
+def test_an_expired_token_is_refreshed_once_and_the_broadcast_goes_out(sim, officials, morning):
+    ready = officials.ready()
+    sim.expire_tokens()
+    run_broadcaster()
+    assert officials.show(ready["id"])["state"] == "sent"
+    assert len(articles_of(sim, ready["title"])) == 1
+
+
 def test_content_refused_fails_with_the_reason(sim, officials, morning):
     ready = officials.ready()
     sim.fault("/v2.0/article/create", error=-248, message="Content violates platform standards")
@@ -247,6 +255,42 @@ def test_cancel_racing_the_broadcaster_has_one_winner(sim, officials, morning):
                 assert state == "sent" and len(sent) == 1
     finally:
         sim.configure(latency_ms=0)
+
+
+class _PausingZalo:
+    """The real Zalo client; `create_article` waits (claim held) until the test lets it go on."""
+
+    def __init__(self, zalo: Any) -> None:
+        self.zalo = zalo
+        self.entered, self.proceed = threading.Event(), threading.Event()
+
+    def create_article(self, *args: Any) -> str:
+        self.entered.set()
+        self.proceed.wait(timeout=30)
+        return self.zalo.create_article(*args)
+
+    def verify_article(self, token: str) -> str | None:
+        return self.zalo.verify_article(token)
+
+    def broadcast_article(self, article_id: str, target: dict[str, str]) -> str:
+        return self.zalo.broadcast_article(article_id, target)
+
+
+def test_cancel_while_a_run_holds_the_claim_is_refused_and_it_is_sent_once(sim, officials, morning):
+    ready = officials.ready()
+    pausing = _PausingZalo(wiring.zalo())
+    run = wiring.broadcaster(lambda: 100.0)
+    run.zalo = pausing
+    worker = threading.Thread(target=run.run)
+    worker.start()
+    assert pausing.entered.wait(timeout=30)
+    cancel = officials.call("POST", f"/{ready['id']}/cancel", who=APPROVER, reason="Sai nội dung")
+    pausing.proceed.set()
+    worker.join(timeout=60)
+
+    assert cancel.status_code == 409 and "đang được gửi" in cancel.json()["message"]
+    assert officials.show(ready["id"])["state"] == "sent"
+    assert len(broadcasts_of(sim, ready["title"])) == 1
 
 
 def test_officials_api_refuses_without_credentials_and_explains_bad_input(api, officials):
