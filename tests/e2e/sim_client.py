@@ -101,3 +101,6 @@ class SimClient:
         """Forward to the next hh:mm Vietnam time (UTC+7); never backwards."""
         vietnam_s = self.now_ms() / 1000 + 7 * 3600
         return self.advance((hour * 3600 + minute * 60 - vietnam_s) % 86400)
+
+    def vietnam_hour(self) -> int:
+        return int((self.now_ms() / 1000 + 7 * 3600) % 86400 // 3600)
