@@ -2,49 +2,38 @@
 
 Real DynamoDB applies a conditional write atomically per item: of two writers racing on the same
 condition, exactly one wins. moto checks the condition and writes without a lock, so two request
-threads can both pass it, and a race test would measure moto instead of our code. Serialising the
-DynamoDB calls (everything else stays threaded) gives back the guarantee the product relies on.
+threads can both pass it, and a race test would measure moto instead of our code. Running moto's
+DynamoDB handler under one lock (other services stay concurrent) gives back the guarantee the
+product relies on. tests/integration applies the same wrapper to in-process moto.
 Usage: `python -m local.moto_server -H 127.0.0.1 -p 4566` (what local/stack.py starts).
 """
 
 from __future__ import annotations
 
-import argparse
-import os
+import functools
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import run_simple
-
-_DYNAMODB_TARGET = "DynamoDB_"  # X-Amz-Target of every DynamoDB API call (not streams: DynamoDBStreams_)
+from moto import server
+from moto.dynamodb.responses import DynamoHandler
 
 
-class SerialisedDynamoDB:
-    """WSGI middleware: one DynamoDB request at a time; other services pass straight through."""
+def serialised(call_action: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`DynamoHandler.call_action` under one lock: one DynamoDB request at a time."""
+    lock = threading.Lock()
 
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
-        self.app = app
-        self.lock = threading.Lock()
+    @functools.wraps(call_action)
+    def one_at_a_time(handler: Any) -> Any:
+        with lock:
+            return call_action(handler)
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith(_DYNAMODB_TARGET):
-            return self.app(environ, start_response)
-        with self.lock:
-            return list(self.app(environ, start_response))
+    return one_at_a_time
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("-H", "--host", default="127.0.0.1")
-    parser.add_argument("-p", "--port", type=int, default=5000)
-    args = parser.parse_args()
-    os.environ.setdefault("MOTO_PORT", str(args.port))  # as moto.server does: queue URLs name the port
-    app = DomainDispatcherApplication(create_backend_app)
-    run_simple(
-        args.host, args.port, SerialisedDynamoDB(app), threaded=True, request_handler=MotoRequestHandler
-    )
+    DynamoHandler.call_action = serialised(DynamoHandler.call_action)  # type: ignore[method-assign]
+    server.main()
 
 
 if __name__ == "__main__":

@@ -142,8 +142,7 @@ def test_officials_changes_are_conditional_on_version_and_claim(tables):
 
 
 def test_cancel_and_claim_exclude_each_other_in_either_order(tables):
-    """One side's conditional write makes the other's fail. (A truly concurrent race runs in
-    tests/e2e against the local stack: in-process moto does not make conditional writes atomic.)"""
+    """One side's conditional write makes the other's fail."""
     store = DynamoAnnouncementStore()
     store.create(announcement("claim-first", NOW - timedelta(minutes=1)))
     store.create(announcement("cancel-first", NOW - timedelta(minutes=1)))
@@ -157,6 +156,32 @@ def test_cancel_and_claim_exclude_each_other_in_either_order(tables):
     read.state = "cancelled"
     assert store.update_if_unchanged(read, NOW) is True
     assert store.claim("cancel-first", "run", NOW, 300) is None
+
+
+def test_cancel_and_claim_racing_have_one_winner(tables):
+    store = DynamoAnnouncementStore()
+    outcomes = []
+    for index in range(10):
+        store.create(announcement(f"r{index}", NOW - timedelta(minutes=1)))
+        outcomes.append(_race_cancel_and_claim(store, f"r{index}"))
+    assert all(cancelled != claimed for cancelled, claimed in outcomes), outcomes
+
+
+def _race_cancel_and_claim(store: DynamoAnnouncementStore, announcement_id: str) -> tuple[bool, bool]:
+    read = store.get(announcement_id)
+    read.state = "cancelled"
+    won: dict[str, bool] = {}
+    racers = [
+        threading.Thread(target=lambda: won.setdefault("cancel", store.update_if_unchanged(read, NOW))),
+        threading.Thread(
+            target=lambda: won.setdefault("claim", store.claim(announcement_id, "run", NOW, 300) is not None)
+        ),
+    ]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join()
+    return won["cancel"], won["claim"]
 
 
 def test_audit_entries_come_back_in_order(tables, moto_tables):
