@@ -20,6 +20,12 @@ def _reader(environ: Mapping[str, str]) -> Callable[..., str]:
     return read
 
 
+def _named_digest(entry: str) -> str:
+    """ "name=digest" or "digest": the digest lower-cased, the official's name kept as written."""
+    name, sep, value = entry.strip().rpartition("=")
+    return f"{name.strip()}{sep}{value.strip().lower()}"
+
+
 @dataclass(frozen=True)
 class ZaloSettings:
     """Where Zalo lives and who we are to it. One deployment serves one Official Account."""
@@ -48,6 +54,7 @@ class Tables:
     announcements: str
     webhook_events: str
     oa_tokens: str
+    announcement_audit: str
 
 
 @dataclass(frozen=True)
@@ -62,8 +69,13 @@ class Settings:
     province_name: str
     # Key of the status-page links' MAC (status_link.py); from the secret in AWS.
     status_link_key: str = field(repr=False)
-    # sha256 hex digests of officials' API tokens (comma separated); see admin_auth.py.
+    # Officials' API tokens as sha256 hex digests, comma separated, each optionally named
+    # ("can-bo-1=<digest>") so the audit says who acted; see admin_auth.py.
     admin_token_sha256: tuple[str, ...]
+    # Approvals an announcement needs from officials other than its author (announcements.py).
+    approvals_required: int = 1
+    # Vietnam-time hours in which broadcasts go out ("06:00-20:00"); outside them they wait.
+    broadcast_hours: str = "06:00-20:00"
     # Zalo retries a webhook for up to ~1 h; de-duplication records must outlive that.
     dedup_ttl_seconds: int = 2 * 24 * 3600
 
@@ -96,8 +108,9 @@ class Settings:
             announcements=_table("announcements", "ANNOUNCEMENTS_TABLE"),
             webhook_events=_table("webhook-events", "WEBHOOK_EVENTS_TABLE"),
             oa_tokens=_table("oa-tokens", "OA_TOKENS_TABLE"),
+            announcement_audit=_table("announcement-audit", "ANNOUNCEMENT_AUDIT_TABLE"),
         )
-        hashes = tuple(h.strip().lower() for h in _env("ADMIN_TOKEN_SHA256").split(",") if h.strip())
+        hashes = tuple(_named_digest(h) for h in _env("ADMIN_TOKEN_SHA256").split(",") if h.strip())
         return cls(
             stage=stage,
             region=_env("AWS_REGION") or _env("AWS_DEFAULT_REGION") or "ap-southeast-1",
@@ -108,6 +121,8 @@ class Settings:
             province_name=_env("PROVINCE_NAME", "tỉnh"),
             status_link_key=_env("STATUS_LINK_KEY"),
             admin_token_sha256=hashes,
+            approvals_required=max(0, int(_env("ANNOUNCEMENT_APPROVALS_REQUIRED", "1"))),
+            broadcast_hours=_env("BROADCAST_HOURS", "06:00-20:00"),
         )
 
     def with_zalo(self, **changes: object) -> Settings:

@@ -6,8 +6,9 @@ invocations racing on the same record cannot both win.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
@@ -16,13 +17,14 @@ from pynamodb.expressions.condition import Condition
 from functions.dossier import Dossier
 from functions.dossier_records import from_model
 from functions.models import (
+    AnnouncementAuditModel,
     AnnouncementModel,
     CitizenModel,
     DossierModel,
     NotificationModel,
     WebhookEventModel,
 )
-from functions.ports import Announcement, Citizen, Notice
+from functions.ports import BROADCASTER_STATES, Announcement, AuditEntry, Citizen, Notice
 
 
 def _won(write: Callable[[], object]) -> bool:
@@ -162,21 +164,52 @@ def _announcement_from_item(item: AnnouncementModel) -> Announcement:
         cover_url=item.cover_url or "",
         author=item.author or "",
         state=item.state,
+        target=dict(item.target.as_dict() if item.target else {}),
+        approvers=list(item.approvers or []),
         article_token=item.article_token or "",
         article_id=item.article_id or "",
         zalo_message_id=item.zalo_message_id or "",
         error=item.error or "",
+        hold_reason=item.hold_reason or "",
+        not_before=item.not_before,
+        attempts=int(item.attempts or 0),
         created_at=item.created_at,
+        updated_at=item.updated_at,
         sent_at=item.sent_at,
-        target=dict(item.target.as_dict() if item.target else {}),
+        version=int(item.version or 0),
     )
 
 
-# States in which an announcement still has work left for the broadcaster.
-ANNOUNCEMENT_OPEN_STATES = ("scheduled", "sending", "article_created")
+def _set(attribute: Any, value: Any) -> Any:
+    """SET when there is a value, REMOVE when it is empty (DynamoDB keeps no empty strings)."""
+    return attribute.set(value) if value not in (None, "") else attribute.remove()
+
+
+# What officials change (announcements.py) and what the broadcaster records (broadcast.py).
+_OFFICIAL_FIELDS = ("title", "summary", "link", "cover_url", "send_at", "state", "target", "approvers")
+_PROGRESS_FIELDS = (
+    "state",
+    "article_token",
+    "article_id",
+    "zalo_message_id",
+    "error",
+    "hold_reason",
+    "not_before",
+    "attempts",
+    "sent_at",
+)
+
+
+def _actions(announcement: Announcement, names: tuple[str, ...], now: datetime | None) -> list[Any]:
+    actions = [_set(getattr(AnnouncementModel, name), getattr(announcement, name)) for name in names]
+    actions += [AnnouncementModel.version.add(1), _set(AnnouncementModel.updated_at, now)]
+    return actions
 
 
 class DynamoAnnouncementStore:
+    """The announcements table. Every write is conditional: officials' changes on the version they
+    read and on no live broadcaster claim, the broadcaster's steps on still holding its claim."""
+
     def create(self, announcement: Announcement) -> None:
         item = AnnouncementModel(
             announcement.announcement_id,
@@ -188,61 +221,108 @@ class DynamoAnnouncementStore:
             send_at=announcement.send_at,
             state=announcement.state,
             target=announcement.target,
+            approvers=list(announcement.approvers),
             created_at=announcement.created_at,
+            updated_at=announcement.created_at,
+            version=announcement.version,
         )
         item.save(condition=AnnouncementModel.announcement_id.does_not_exist())
 
     def get(self, announcement_id: str) -> Announcement | None:
         try:
-            return _announcement_from_item(AnnouncementModel.get(announcement_id))
+            return _announcement_from_item(AnnouncementModel.get(announcement_id, consistent_read=True))
         except DoesNotExist:
             return None
 
-    def list_all(self) -> list[Announcement]:
-        items = [_announcement_from_item(i) for i in AnnouncementModel.scan()]
-        return sorted(items, key=lambda a: a.send_at, reverse=True)
+    def list(self, state: str | None = None) -> list[Announcement]:
+        """Newest first. Officials' lists are small (a province sends a few a week): a scan is fine."""
+        condition = AnnouncementModel.state == state if state else None
+        items = [_announcement_from_item(i) for i in AnnouncementModel.scan(condition)]
+        return sorted(items, key=lambda a: a.created_at or datetime.min.replace(tzinfo=UTC), reverse=True)
 
     def due(self, now: datetime) -> list[Announcement]:
         found: list[Announcement] = []
-        for state in ANNOUNCEMENT_OPEN_STATES:
+        for state in BROADCASTER_STATES:
             query = AnnouncementModel.by_state.query(state, AnnouncementModel.send_at <= now)
             found.extend(_announcement_from_item(i) for i in query)
-        return sorted(found, key=lambda a: a.send_at)
+        return sorted(found, key=lambda a: a.send_at or now)
 
-    def claim(self, announcement_id: str, run_id: str, now: datetime, lease_seconds: int) -> bool:
+    def update_if_unchanged(self, announcement: Announcement, now: datetime) -> bool:
+        unclaimed = AnnouncementModel.claimed_by.does_not_exist() | (AnnouncementModel.lease_until < now)
+        item = AnnouncementModel(announcement.announcement_id)
+        won = _won(
+            lambda: item.update(
+                actions=_actions(announcement, _OFFICIAL_FIELDS, now),
+                condition=(AnnouncementModel.version == announcement.version) & unclaimed,
+            )
+        )
+        if won:
+            announcement.version += 1
+        return won
+
+    def claim(
+        self, announcement_id: str, run_id: str, now: datetime, lease_seconds: int
+    ) -> Announcement | None:
         free = (
             AnnouncementModel.claimed_by.does_not_exist()
             | (AnnouncementModel.lease_until < now)
             | (AnnouncementModel.claimed_by == run_id)
         )
-        return _won(
-            lambda: AnnouncementModel(announcement_id).update(
+        ready = AnnouncementModel.not_before.does_not_exist() | (AnnouncementModel.not_before <= now)
+        item = AnnouncementModel(announcement_id)
+        claimed = _won(
+            lambda: item.update(
                 actions=[
                     AnnouncementModel.claimed_by.set(run_id),
                     AnnouncementModel.lease_until.set(now + timedelta(seconds=lease_seconds)),
+                    AnnouncementModel.version.add(1),
                 ],
-                condition=AnnouncementModel.state.is_in(*ANNOUNCEMENT_OPEN_STATES) & free,
+                condition=AnnouncementModel.state.is_in(*BROADCASTER_STATES)
+                & (AnnouncementModel.send_at <= now)
+                & free
+                & ready,
             )
         )
+        return _announcement_from_item(item) if claimed else None
 
-    def save_progress(self, announcement: Announcement) -> None:
-        """Record the step just done (and release the claim when the work is over)."""
-        actions = [
-            AnnouncementModel.state.set(announcement.state),
-            AnnouncementModel.article_token.set(announcement.article_token or None),
-            AnnouncementModel.article_id.set(announcement.article_id or None),
-            AnnouncementModel.zalo_message_id.set(announcement.zalo_message_id or None),
-            AnnouncementModel.error.set(announcement.error or None),
-            AnnouncementModel.sent_at.set(announcement.sent_at),
-        ]
-        if announcement.state not in ANNOUNCEMENT_OPEN_STATES:
+    def save_progress(self, announcement: Announcement, run_id: str, release: bool = False) -> bool:
+        actions = _actions(announcement, _PROGRESS_FIELDS, announcement.updated_at)
+        if release:
             actions += [AnnouncementModel.claimed_by.remove(), AnnouncementModel.lease_until.remove()]
-        AnnouncementModel(announcement.announcement_id).update(actions=actions)
-
-    def release(self, announcement_id: str) -> None:
-        AnnouncementModel(announcement_id).update(
-            actions=[AnnouncementModel.claimed_by.remove(), AnnouncementModel.lease_until.remove()]
+        won = _won(
+            lambda: AnnouncementModel(announcement.announcement_id).update(
+                actions=actions, condition=AnnouncementModel.claimed_by == run_id
+            )
         )
+        if won:
+            announcement.version += 1
+        return won
+
+
+class DynamoAuditLog:
+    """The announcement-audit table: append-only, read back in time order."""
+
+    def record(self, entry: AuditEntry) -> None:
+        AnnouncementAuditModel(
+            entry.announcement_id,
+            f"{entry.at.astimezone(UTC).isoformat()}#{uuid.uuid4().hex[:8]}",
+            at=entry.at,
+            actor=entry.actor,
+            action=entry.action,
+            details={k: str(v) for k, v in entry.details.items()},
+        ).save()
+
+    def for_announcement(self, announcement_id: str) -> list[AuditEntry]:
+        return [
+            AuditEntry(
+                announcement_id=item.announcement_id,
+                at=item.at,
+                actor=item.actor,
+                action=item.action,
+                details=dict(item.details.as_dict() if item.details else {}),
+            )
+            for item in AnnouncementAuditModel.query(announcement_id, consistent_read=True)
+        ]
 
 
 class DynamoWebhookDeduplicator:

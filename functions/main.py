@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
-from chalice import AuthResponse, BadRequestError, Chalice, NotFoundError, Rate, Response
+from chalice import AuthResponse, BadRequestError, Chalice, CognitoUserPoolAuthorizer, Rate, Response
 
 from functions import wiring
-from functions.admin_auth import principal_for
-from functions.announcements import InvalidAnnouncement, to_json
+from functions.admin_auth import UNAUTHORIZED, official_from_context, principal_for
+from functions.announcements import InvalidAnnouncement, Refused, audit_json, to_json
 from functions.logs import get_logger, log
 from functions.notify import StreamRecord
 
@@ -119,38 +121,97 @@ def token_keeper(event: Any) -> dict[str, bool]:
 
 @app.authorizer()
 def official_auth(auth_request: Any) -> AuthResponse:
+    """Dev/local credential: named bearer tokens (admin_auth.py). In AWS, Cognito replaces it."""
     principal = principal_for(auth_request.token, wiring.settings().admin_token_sha256)
     if principal is None:
         return AuthResponse(routes=[], principal_id="anonymous")
     return AuthResponse(routes=["*"], principal_id=principal)
 
 
-def _official() -> str:
-    context = app.current_request.context.get("authorizer") or {}
-    return str(context.get("principalId", "official"))
+# In AWS the officials sign in to a Cognito user pool (docs/officials.md); its ARN is known when the
+# app is packaged. Without one (local runs, tests) the dev-token authorizer above guards the routes.
+OFFICIALS_USER_POOL_ARN = os.environ.get("OFFICIALS_USER_POOL_ARN", "")
+officials = (
+    CognitoUserPoolAuthorizer("officials", provider_arns=[OFFICIALS_USER_POOL_ARN])
+    if OFFICIALS_USER_POOL_ARN
+    else official_auth
+)
 
 
-@app.route("/admin/announcements", methods=["POST"], authorizer=official_auth)
-def create_announcement() -> Response:
-    data = app.current_request.json_body
-    if not isinstance(data, dict):
-        raise BadRequestError("Body must be a JSON object / Nội dung phải là một đối tượng JSON.")
+def _officials_answer(action: Callable[[str], Any], status: int = 200) -> Response:
+    """Run an official's action; map the domain's refusals to JSON answers (Vietnamese + English)."""
+    official = official_from_context(app.current_request.context)
+    if official is None:
+        return _json(401, UNAUTHORIZED)
     try:
-        created = wiring.announcements().schedule(data, author=_official())
+        return _json(status, action(official))
     except InvalidAnnouncement as exc:
-        problems = [{"field": p.field, "code": p.code, "message": p.message} for p in exc.problems]
+        problems = [asdict(p) for p in exc.problems]
         return _json(400, {"error": "invalid_announcement", "problems": problems})
-    return _json(201, to_json(created))
+    except Refused as exc:
+        return _json(exc.status, {"error": exc.code, "message": exc.message, "message_en": exc.message_en})
 
 
-@app.route("/admin/announcements", methods=["GET"], authorizer=official_auth)
+def _body() -> dict[str, Any]:
+    try:
+        data = app.current_request.json_body
+    except BadRequestError:
+        data = None
+    return data if isinstance(data, dict) else {}
+
+
+def _shown(announcement: Any) -> dict[str, Any]:
+    return to_json(announcement, wiring.settings().approvals_required)
+
+
+@app.route("/admin/announcements", methods=["POST"], authorizer=officials)
+def create_announcement() -> Response:
+    """A draft (with `send_at`, also scheduled). Bad input: 400 naming each field."""
+    if not isinstance(app.current_request.json_body, dict):
+        raise BadRequestError("Nội dung phải là một đối tượng JSON / Body must be a JSON object.")
+    return _officials_answer(lambda who: _shown(wiring.announcements().draft(_body(), who)), 201)
+
+
+@app.route("/admin/announcements", methods=["GET"], authorizer=officials)
 def list_announcements() -> Response:
-    return _json(200, {"items": [to_json(a) for a in wiring.announcements().store.list_all()]})
+    query = app.current_request.query_params or {}
+    service = wiring.announcements()
+    return _officials_answer(
+        lambda who: {"items": [_shown(a) for a in service.list(query.get("state"), query.get("date"))]}
+    )
 
 
-@app.route("/admin/announcements/{announcement_id}", methods=["GET"], authorizer=official_auth)
+@app.route("/admin/announcements/{announcement_id}", methods=["GET"], authorizer=officials)
 def get_announcement(announcement_id: str) -> Response:
-    found = wiring.announcements().store.get(announcement_id)
-    if found is None:
-        raise NotFoundError("Không tìm thấy thông báo này.")
-    return _json(200, to_json(found))
+    return _officials_answer(lambda who: _shown(wiring.announcements().get(announcement_id)))
+
+
+@app.route("/admin/announcements/{announcement_id}/preview", methods=["GET"], authorizer=officials)
+def preview_announcement(announcement_id: str) -> Response:
+    return _officials_answer(lambda who: wiring.announcements().preview(announcement_id))
+
+
+@app.route("/admin/announcements/{announcement_id}/schedule", methods=["POST"], authorizer=officials)
+def schedule_announcement(announcement_id: str) -> Response:
+    send_at = _body().get("send_at")
+    return _officials_answer(
+        lambda who: _shown(wiring.announcements().schedule(announcement_id, send_at, who))
+    )
+
+
+@app.route("/admin/announcements/{announcement_id}/approve", methods=["POST"], authorizer=officials)
+def approve_announcement(announcement_id: str) -> Response:
+    return _officials_answer(lambda who: _shown(wiring.announcements().approve(announcement_id, who)))
+
+
+@app.route("/admin/announcements/{announcement_id}/cancel", methods=["POST"], authorizer=officials)
+def cancel_announcement(announcement_id: str) -> Response:
+    reason = str(_body().get("reason") or "")
+    return _officials_answer(lambda who: _shown(wiring.announcements().cancel(announcement_id, who, reason)))
+
+
+@app.route("/admin/announcements/{announcement_id}/audit", methods=["GET"], authorizer=officials)
+def announcement_audit(announcement_id: str) -> Response:
+    return _officials_answer(
+        lambda who: {"items": [audit_json(e) for e in wiring.announcements().history(announcement_id)]}
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -107,6 +108,8 @@ class StateIndex(GlobalSecondaryIndex["AnnouncementModel"]):
 
 
 class AnnouncementModel(Model):
+    """One announcement through its lifecycle (ports.py); `version` guards every write."""
+
     class Meta:
         table_name = "announcements"
         region = "ap-southeast-1"
@@ -117,18 +120,39 @@ class AnnouncementModel(Model):
     link = UnicodeAttribute()
     cover_url = UnicodeAttribute(null=True)
     author = UnicodeAttribute(null=True)
-    send_at = UTCDateTimeAttribute()
+    send_at = UTCDateTimeAttribute(null=True)  # drafts may have no time yet (then not in by-state)
     state = UnicodeAttribute()
     target = MapAttribute[str, str](default=dict)
+    approvers = ListAttribute[str](of=UnicodeAttribute, default=list)
     article_token = UnicodeAttribute(null=True)
     article_id = UnicodeAttribute(null=True)
     zalo_message_id = UnicodeAttribute(null=True)
     error = UnicodeAttribute(null=True)
+    hold_reason = UnicodeAttribute(null=True)
+    not_before = UTCDateTimeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
     claimed_by = UnicodeAttribute(null=True)
     lease_until = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
     sent_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute(default=0)
     by_state = StateIndex()
+
+
+class AnnouncementAuditModel(Model):
+    """Who did what to an announcement, and when: one item per action, in order."""
+
+    class Meta:
+        table_name = "announcement-audit"
+        region = "ap-southeast-1"
+
+    announcement_id = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)  # ISO time + "#" + a random suffix: ordered, unique
+    at = UTCDateTimeAttribute()
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    details = MapAttribute[str, str](default=dict)
 
 
 class WebhookEventModel(Model):
@@ -165,6 +189,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     CitizenModel,
     NotificationModel,
     AnnouncementModel,
+    AnnouncementAuditModel,
     WebhookEventModel,
     OaTokenModel,
 )
@@ -177,6 +202,7 @@ def bind(settings: Settings) -> None:
         CitizenModel: settings.tables.citizens,
         NotificationModel: settings.tables.notifications,
         AnnouncementModel: settings.tables.announcements,
+        AnnouncementAuditModel: settings.tables.announcement_audit,
         WebhookEventModel: settings.tables.webhook_events,
         OaTokenModel: settings.tables.oa_tokens,
     }

@@ -75,36 +75,83 @@ class Outbox(Protocol):
     def by_dossier(self, dossier_code: str) -> list[Notice]: ...
 
 
+# The announcement lifecycle (announcements.py drives the officials' steps, broadcast.py the rest):
+# draft → scheduled → approved → sending → article_created → broadcasting → sent
+# with cancelled (before any broadcast), failed (Zalo refused) and uncertain (the broadcast call got no
+# answer: it may have gone out, so it is never repeated; an official checks on the OA).
+DRAFT, SCHEDULED, APPROVED = "draft", "scheduled", "approved"
+SENDING, ARTICLE_CREATED, BROADCASTING = "sending", "article_created", "broadcasting"
+SENT, FAILED, CANCELLED, UNCERTAIN = "sent", "failed", "cancelled", "uncertain"
+# States the broadcaster works on once the time has come.
+BROADCASTER_STATES = (APPROVED, SENDING, ARTICLE_CREATED, BROADCASTING)
+# States in which officials may still change or cancel (when no broadcaster run holds it).
+CANCELLABLE_STATES = (DRAFT, SCHEDULED, APPROVED, SENDING, ARTICLE_CREATED)
+
+
 @dataclass
 class Announcement:
     announcement_id: str
     title: str
     summary: str
     link: str
-    send_at: datetime
+    send_at: datetime | None
     cover_url: str = ""
     author: str = ""
-    state: str = "scheduled"  # scheduled → sending → article_created → sent | failed
+    state: str = DRAFT
+    target: dict[str, str] = field(default_factory=dict)  # Zalo broadcast target (zalo-api.md §8)
+    approvers: list[str] = field(default_factory=list)
     article_token: str = ""
     article_id: str = ""
     zalo_message_id: str = ""
     error: str = ""
+    hold_reason: str = ""  # why the broadcaster is waiting (quota, hours, rate limit): officials read it
+    not_before: datetime | None = None  # the broadcaster's next attempt after a hold
+    attempts: int = 0  # held/deferred attempts, for the backoff
     created_at: datetime | None = None
+    updated_at: datetime | None = None
     sent_at: datetime | None = None
-    target: dict[str, str] = field(default_factory=dict)
+    version: int = 0  # optimistic concurrency: every write checks and bumps it
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One thing someone did to an announcement: who, what, when, details."""
+
+    announcement_id: str
+    at: datetime
+    actor: str  # an official's name, or "broadcaster"
+    action: str
+    details: dict[str, str] = field(default_factory=dict)
 
 
 class AnnouncementStore(Protocol):
     def create(self, announcement: Announcement) -> None: ...
     def get(self, announcement_id: str) -> Announcement | None: ...
-    def list_all(self) -> list[Announcement]: ...
-    def due(self, now: datetime) -> list[Announcement]: ...
-    def claim(self, announcement_id: str, run_id: str, now: datetime, lease_seconds: int) -> bool:
-        """Take the announcement for this run unless another live run holds it (conditional write)."""
+    def list(self, state: str | None = None) -> list[Announcement]: ...
+    def due(self, now: datetime) -> list[Announcement]:
+        """Announcements in a broadcaster state whose send time has come (holds not yet filtered)."""
         ...
 
-    def save_progress(self, announcement: Announcement) -> None: ...
-    def release(self, announcement_id: str) -> None: ...
+    def update_if_unchanged(self, announcement: Announcement, now: datetime) -> bool:
+        """An official's change: written only if nobody wrote since it was read (`version`) and no
+        broadcaster run holds it. False otherwise; the caller re-reads and explains."""
+        ...
+
+    def claim(
+        self, announcement_id: str, run_id: str, now: datetime, lease_seconds: int
+    ) -> Announcement | None:
+        """Take it for this run (conditional write) unless it left the broadcaster's states or another
+        live run holds it; returns the fresh record."""
+        ...
+
+    def save_progress(self, announcement: Announcement, run_id: str, release: bool = False) -> bool:
+        """Record the step just done, only while this run still holds the claim."""
+        ...
+
+
+class AuditLog(Protocol):
+    def record(self, entry: AuditEntry) -> None: ...
+    def for_announcement(self, announcement_id: str) -> list[AuditEntry]: ...
 
 
 class WebhookDeduplicator(Protocol):

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 
 from functions import models, status_link
-from functions.announcements import Announcements
-from functions.broadcast import Broadcaster
+from functions.announcements import Announcements, BroadcastHours
+from functions.broadcast import Broadcaster, Budget
 from functions.config import Settings
 from functions.dynamo_stores import (
     DynamoAnnouncementStore,
+    DynamoAuditLog,
     DynamoCitizenStore,
     DynamoDossierReader,
     DynamoOutbox,
@@ -40,6 +42,20 @@ from functions.zalo_events import EventWorker
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+# The announcements' clock. In AWS the wall clock; the local stack points it at the Zalo simulator's
+# clock so that a test (or `make run`) can advance time on both sides together (/_sim/clock/advance).
+_announcement_clock: Callable[[], datetime] = utc_now
+
+
+def use_announcement_clock(clock: Callable[[], datetime]) -> None:
+    global _announcement_clock
+    _announcement_clock = clock
+
+
+def announcement_now() -> datetime:
+    return _announcement_clock()
 
 
 @functools.cache
@@ -117,21 +133,37 @@ def notifier() -> Notifier:
     return Notifier(outbox(), zalo(), settings().zalo.template_status, clock=utc_now)
 
 
+def _article_author() -> str:
+    """The byline followers read on the article: the service, not an official's login."""
+    return f"Dịch vụ công {settings().province_name}"[:50]
+
+
 @functools.cache
 def announcements() -> Announcements:
-    settings()
-    return Announcements(DynamoAnnouncementStore(), clock=utc_now)
+    s = settings()
+    return Announcements(
+        DynamoAnnouncementStore(),
+        DynamoAuditLog(),
+        clock=announcement_now,
+        approvals_required=s.approvals_required,
+        hours=BroadcastHours.parse(s.broadcast_hours),
+        article_author=_article_author(),
+    )
 
 
-def broadcaster(time_left_seconds: Any) -> Broadcaster:
-    """A broadcaster for one scheduled run (its own run id, the run's remaining time)."""
-    settings()
+def broadcaster(time_left_seconds: Callable[[], float]) -> Broadcaster:
+    """A broadcaster for one scheduled run: its own run id and the run's remaining time. The margin
+    covers one Zalo step (a call, a token refresh and the retried call) and recording its result."""
+    s = settings()
     return Broadcaster(
         DynamoAnnouncementStore(),
+        DynamoAuditLog(),
         zalo(),
-        clock=utc_now,
+        clock=announcement_now,
         run_id=f"run-{uuid.uuid4().hex[:12]}",
-        time_left=time_left_seconds,
+        hours=BroadcastHours.parse(s.broadcast_hours),
+        article_author=_article_author(),
+        budget=Budget(time_left_seconds, margin_seconds=2 * s.zalo.timeout_seconds + 5),
     )
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from functions.articles import article_payload, broadcast_payload
 from functions.config import ZaloSettings
 from functions.logs import get_logger
 from functions.tokens import TokenPair, TokenProvider
@@ -109,16 +110,7 @@ class ZaloClient:
         self, title: str, description: str, body_text: str, cover_url: str, author: str
     ) -> str:
         """A normal, visible article. Returns the creation token to pass to verify_article."""
-        body = {
-            "type": "normal",
-            "title": title,
-            "author": author,
-            "cover": {"cover_type": "photo", "photo_url": cover_url, "status": "show"},
-            "description": description,
-            "body": [{"type": "text", "content": body_text}],
-            "status": "show",
-            "comment": "show",
-        }
+        body = article_payload(title, description, body_text, cover_url, author)
         return _field("oa", self._oa("POST", "/v2.0/article/create", body=body), "token")
 
     def verify_article(self, token: str) -> str | None:
@@ -134,16 +126,7 @@ class ZaloClient:
 
     def broadcast_article(self, article_id: str, target: dict[str, str]) -> str:
         """Send an article to followers matching `target` (zalo-api.md §8; {} for everyone)."""
-        element = {"media_type": "article", "attachment_id": article_id}
-        body = {
-            "recipient": {"target": target},
-            "message": {
-                "attachment": {
-                    "type": "template",
-                    "payload": {"template_type": "media", "elements": [element]},
-                }
-            },
-        }
+        body = broadcast_payload(article_id, target)
         return _field("oa", self._oa("POST", "/v2.0/oa/message", body=body), "message_id")
 
     # --- more of the OA API --------------------------------------------------------------------

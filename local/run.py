@@ -12,7 +12,7 @@ import sys
 import threading
 
 from functions import status_link
-from local.stack import DEV_ADMIN_TOKEN, LocalStack, Ports
+from local.stack import DEV_ADMIN_TOKEN, DEV_ADMIN_TOKEN_2, LocalStack, Ports
 
 DEMO_CODE = "000.00.12.H46-240115-0003"
 TRY_IT = f"Try: open the simulator page, pick Nguyễn Thị Hương, send {DEMO_CODE}.\n"
@@ -30,7 +30,7 @@ def banner(stack: LocalStack) -> str:
         f"{sim_line}"
         f"  Webhook (Zalo → us):           {api}/zalo/webhook\n"
         f"  Officials' API:                {api}/admin/announcements  "
-        f"(Authorization: Bearer {DEV_ADMIN_TOKEN})\n"
+        f"(Authorization: Bearer {DEV_ADMIN_TOKEN} = can-bo-1, {DEV_ADMIN_TOKEN_2} = can-bo-2)\n"
         f"  Health:                        {api}/health\n"
         f"  Status page (receipt's QR):    {status_link.url(api, DEMO_CODE, os.environ['STATUS_LINK_KEY'])}\n"
         f"  Embedded AWS (moto):           {aws}  (AWS_ENDPOINT_URL; region ap-southeast-1)\n"

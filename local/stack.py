@@ -15,12 +15,16 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import requests
 
-DEV_ADMIN_TOKEN = "dev-official-token"
+# Two dev officials, so the two-official approval can be shown locally (docs/officials.md).
+DEV_ADMIN_TOKEN = "dev-official-token"  # can-bo-1
+DEV_ADMIN_TOKEN_2 = "dev-official-token-2"  # can-bo-2
+DEV_OFFICIALS = {"can-bo-1": DEV_ADMIN_TOKEN, "can-bo-2": DEV_ADMIN_TOKEN_2}
 REGION = "ap-southeast-1"
 QUEUE_NAME = "dvc-zalo-local-events"
 
@@ -81,7 +85,7 @@ class LocalStack:
         # moto logs every request (the runner polls several times a second): keep it out of sight.
         output = None if os.environ.get("LOCAL_VERBOSE") == "1" else subprocess.DEVNULL
         self.moto = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", self.ports.host, "-p", str(self.ports.aws)],
+            [sys.executable, "-m", "local.moto_server", "-H", self.ports.host, "-p", str(self.ports.aws)],
             stdout=output,
             stderr=output,
         )
@@ -98,7 +102,10 @@ class LocalStack:
         env.setdefault("PROVINCE_NAME", "tỉnh Quảng Trị")
         env.setdefault("PUBLIC_BASE_URL", f"http://{self.ports.host}:{self.ports.api}")
         env.setdefault("STATUS_LINK_KEY", "local-status-link-key")
-        env.setdefault("ADMIN_TOKEN_SHA256", hashlib.sha256(DEV_ADMIN_TOKEN.encode()).hexdigest())
+        env.setdefault(
+            "ADMIN_TOKEN_SHA256",
+            ",".join(f"{name}={hashlib.sha256(t.encode()).hexdigest()}" for name, t in DEV_OFFICIALS.items()),
+        )
         env["ZALO_EVENTS_QUEUE_NAME"] = QUEUE_NAME
         self.urls["api"] = f"http://{self.ports.host}:{self.ports.api}"
 
@@ -113,6 +120,15 @@ class LocalStack:
         self.simulator = start(config, host=self.ports.host, port=self.ports.sim)
         os.environ.update(zalo_env_for_simulator(self.simulator.url, config))
         self.urls["zalo"] = self.simulator.url
+        self._follow_simulator_clock()
+
+    def _follow_simulator_clock(self) -> None:
+        """Announcements read the simulator's clock, so advancing it (/_sim/clock/advance) moves
+        schedules, broadcast hours and Zalo's night block together, without waiting."""
+        from functions import wiring
+
+        state = self.simulator.state
+        wiring.use_announcement_clock(lambda: datetime.fromtimestamp(state.now_ms() / 1000, UTC))
 
     def _create_resources(self) -> None:
         from functions import wiring
@@ -184,6 +200,9 @@ class LocalStack:
 
     # ---- stop ------------------------------------------------------------------------------
     def stop(self) -> None:
+        from functions import wiring
+
+        wiring.use_announcement_clock(wiring.utc_now)
         if self.runner is not None:
             self.runner.stop()
         if self.api_server is not None:

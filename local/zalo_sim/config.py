@@ -51,6 +51,7 @@ MUTABLE_FIELDS = frozenset(
         "admin_phones",
         "zbs_daily_quota",
         "webhook_timeout_s",
+        "broadcast_night_block",
     }
 )
 SECRET_FIELDS = frozenset({"app_secret", "oa_secret_key"})
@@ -84,6 +85,7 @@ class SimConfig:
     follow_counts_as_interaction: bool = False  # zalo-api.md §2.3 leaves this open
     zbs_daily_quota: int = 5000
     webhook_timeout_s: float = 3.0
+    broadcast_night_block: bool = True  # broadcasts answer -234 22:00–06:00 Vietnam time
 
     @property
     def default_template_id(self) -> str:

@@ -44,6 +44,12 @@ class Sim:
     def calls(self, path: str) -> list[dict[str, Any]]:
         return self.get("/calls", path=path)["calls"]
 
+    def daytime(self) -> None:
+        """Move the simulator's clock to the next 10:00 Vietnam time (broadcasts are refused at night)."""
+        now_s = self.get("/clock")["now_ms"] / 1000
+        vietnam_s = now_s + 7 * 3600
+        self.post("/clock/advance", {"seconds": (10 * 3600 - vietnam_s) % 86400})
+
 
 @pytest.fixture(scope="module")
 def sim_server() -> Iterator[SimServer]:

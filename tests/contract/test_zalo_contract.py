@@ -196,6 +196,7 @@ def test_concurrent_lambdas_spend_the_refresh_token_once(sim: Sim, settings):
 
 
 def test_article_create_verify_broadcast(sim: Sim, client: ZaloClient):
+    sim.daytime()
     follower = sim.user("Trần Thị Bình", follower=True)
     sim.user("Lê Văn Cường", follower=False)
     sim.patch("/config", {"article_processing_polls": 2})
@@ -224,6 +225,7 @@ def test_article_create_verify_broadcast(sim: Sim, client: ZaloClient):
 
 
 def test_broadcast_with_target_filters(sim: Sim, client: ZaloClient):
+    sim.daytime()
     token = client.create_article("Tiêu đề", "Mô tả", "Nội dung", "https://example.gov.vn/c.jpg", "UBND")
     article_id = client.verify_article(token)
 

@@ -82,3 +82,36 @@ class SimClient:
 
     def no_zalo(self, phone84: str) -> dict[str, Any]:
         return self._post("/_sim/phones/no-zalo", {"phone": phone84})
+
+    def _patch(self, route: str, body: dict[str, Any]) -> Any:
+        answer = requests.patch(f"{self.base}{route}", json=body, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    def configure(self, **changes: Any) -> dict[str, Any]:
+        return self._patch("/_sim/config", changes)
+
+    def articles(self) -> list[dict[str, Any]]:
+        return list(self._get("/_sim/articles")["articles"])
+
+    def broadcasts(self) -> list[dict[str, Any]]:
+        return list(self._get("/_sim/broadcasts")["broadcasts"])
+
+    def fault(self, path: str, **how: Any) -> dict[str, Any]:
+        """The next call(s) to `path` fail as told (error=-211, http_status=500, delay_ms, count)."""
+        return self._post("/_sim/faults", {"path": path, **how})
+
+    def now_ms(self) -> int:
+        return int(self._get("/_sim/clock")["now_ms"])
+
+    def advance(self, seconds: float) -> int:
+        """Move the simulator's clock (and the announcements' clock that follows it locally)."""
+        return int(self._post("/_sim/clock/advance", {"seconds": seconds})["now_ms"])
+
+    def advance_to_vietnam_time(self, hour: int, minute: int = 0) -> int:
+        """Forward to the next hh:mm Vietnam time (UTC+7); never backwards."""
+        vietnam_s = self.now_ms() / 1000 + 7 * 3600
+        return self.advance((hour * 3600 + minute * 60 - vietnam_s) % 86400)
+
+    def vietnam_hour(self) -> int:
+        return int((self.now_ms() / 1000 + 7 * 3600) % 86400 // 3600)

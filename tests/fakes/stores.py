@@ -8,10 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from functions.dossier import Dossier
-from functions.ports import Announcement, Citizen, Notice
+from functions.ports import BROADCASTER_STATES, Announcement, AuditEntry, Citizen, Notice
 
 _CLAIMABLE = ("pending", "failed_temporary")
-_OPEN = ("scheduled", "sending", "article_created")
 
 
 class FakeDossiers:
@@ -88,41 +87,89 @@ class FakeOutbox:
 
 
 class FakeAnnouncements:
+    """The announcements table's conditional writes: version checks, claims with leases."""
+
     def __init__(self) -> None:
         self.items: dict[str, Announcement] = {}
         self.claims: dict[str, tuple[str, datetime]] = {}
         self._lock = threading.Lock()
 
     def create(self, announcement: Announcement) -> None:
-        self.items[announcement.announcement_id] = replace(announcement)
+        with self._lock:
+            assert announcement.announcement_id not in self.items
+            self.items[announcement.announcement_id] = replace(announcement)
 
     def get(self, announcement_id: str) -> Announcement | None:
         found = self.items.get(announcement_id)
-        return replace(found) if found else None
+        return replace(found, approvers=list(found.approvers)) if found else None
 
-    def list_all(self) -> list[Announcement]:
-        return [replace(a) for a in self.items.values()]
+    def list(self, state: str | None = None) -> list[Announcement]:
+        found = [replace(a) for a in self.items.values() if state in (None, a.state)]
+        return sorted(found, key=lambda a: a.created_at or datetime.min, reverse=True)
 
     def due(self, now: datetime) -> list[Announcement]:
-        return [replace(a) for a in self.items.values() if a.state in _OPEN and a.send_at <= now]
+        found = [
+            replace(a)
+            for a in self.items.values()
+            if a.state in BROADCASTER_STATES and a.send_at is not None and a.send_at <= now
+        ]
+        return sorted(found, key=lambda a: a.send_at or now)
 
-    def claim(self, announcement_id: str, run_id: str, now: datetime, lease_seconds: int) -> bool:
+    def _held_by_other(self, announcement_id: str, run_id: str, now: datetime) -> bool:
+        holder = self.claims.get(announcement_id)
+        return bool(holder and holder[0] != run_id and holder[1] >= now)
+
+    def update_if_unchanged(self, announcement: Announcement, now: datetime) -> bool:
         with self._lock:
-            holder = self.claims.get(announcement_id)
-            if self.items[announcement_id].state not in _OPEN:
+            stored = self.items[announcement.announcement_id]
+            if stored.version != announcement.version or self._held_by_other(stored.announcement_id, "", now):
                 return False
-            if holder and holder[0] != run_id and holder[1] >= now:
-                return False
-            self.claims[announcement_id] = (run_id, now + timedelta(seconds=lease_seconds))
+            announcement.version += 1
+            announcement.updated_at = now
+            self.items[announcement.announcement_id] = replace(
+                announcement, approvers=list(announcement.approvers)
+            )
             return True
 
-    def save_progress(self, announcement: Announcement) -> None:
-        self.items[announcement.announcement_id] = replace(announcement)
-        if announcement.state not in _OPEN:
-            self.claims.pop(announcement.announcement_id, None)
+    def claim(
+        self, announcement_id: str, run_id: str, now: datetime, lease_seconds: int
+    ) -> Announcement | None:
+        with self._lock:
+            stored = self.items[announcement_id]
+            if stored.state not in BROADCASTER_STATES or stored.send_at is None or stored.send_at > now:
+                return None
+            if (stored.not_before and stored.not_before > now) or self._held_by_other(
+                announcement_id, run_id, now
+            ):
+                return None
+            self.claims[announcement_id] = (run_id, now + timedelta(seconds=lease_seconds))
+            stored.version += 1
+            return replace(stored)
 
-    def release(self, announcement_id: str) -> None:
-        self.claims.pop(announcement_id, None)
+    def save_progress(self, announcement: Announcement, run_id: str, release: bool = False) -> bool:
+        with self._lock:
+            holder = self.claims.get(announcement.announcement_id)
+            if holder is None or holder[0] != run_id:
+                return False
+            announcement.version += 1
+            self.items[announcement.announcement_id] = replace(announcement)
+            if release:
+                self.claims.pop(announcement.announcement_id, None)
+            return True
+
+
+class FakeAuditLog:
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    def record(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+
+    def for_announcement(self, announcement_id: str) -> list[AuditEntry]:
+        return [e for e in self.entries if e.announcement_id == announcement_id]
+
+    def actions(self, announcement_id: str) -> list[tuple[str, str]]:
+        return [(e.actor, e.action) for e in self.for_announcement(announcement_id)]
 
 
 class FakeDeduplicator:

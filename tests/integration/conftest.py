@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from moto import mock_aws
+from moto.dynamodb.responses import DynamoHandler
 from pynamodb.models import Model
 
 from functions import models
 from functions.config import Settings
+from local.moto_server import serialised
 
 
 @pytest.fixture
@@ -25,6 +27,8 @@ def moto_tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    # Conditional writes atomic as in DynamoDB (moto's are not across threads): local/moto_server.py.
+    monkeypatch.setattr(DynamoHandler, "call_action", serialised(DynamoHandler.call_action))
     saved = {model: (model.Meta.table_name, model.Meta.region) for model in models.ALL_MODELS}
 
     def create(*wanted: type[Model]) -> None:

@@ -545,3 +545,32 @@ def test_server_on_a_free_port_keeps_underscore_headers(receiver: Receiver) -> N
     assert ok.json()["error"] == 0 and ok.headers["X-RateLimit-Limit"] == "4000"
     assert dashed.json()["error"] == -216  # Zalo's header is access_token, with an underscore
     assert said.json()["webhook_status"] == 200 and len(receiver.requests) == 1
+
+
+def test_broadcasts_are_blocked_at_night_vietnam_time(client: FlaskClient) -> None:
+    """zalo-api.md §6.1 -234 / §8: promotional sends (broadcasts) are refused 22:00–06:00."""
+    citizen(client, "Đỗ Thị Mai", "0912 000 333")
+    article = {"title": "Lịch tiếp dân", "description": "Mô tả", "body": [{"type": "text", "content": "x"}]}
+    token = client.post("/v2.0/article/create", json=article, headers=TOKEN).get_json()["data"]["token"]
+    article_id = client.post("/v2.0/article/verify", json={"token": token}, headers=TOKEN).get_json()["data"][
+        "id"
+    ]
+    element = {"media_type": "article", "attachment_id": article_id}
+    message = {
+        "attachment": {"type": "template", "payload": {"template_type": "media", "elements": [element]}}
+    }
+
+    def broadcast() -> int:
+        body = {"recipient": {"target": {}}, "message": message}
+        return client.post("/v2.0/oa/message", json=body, headers=TOKEN).get_json()["error"]
+
+    afternoon = broadcast()  # 13:26
+    advance(client, 9 * 3600)  # 22:26
+    night = broadcast()
+    advance(client, 7 * 3600 + 34 * 60)  # 06:00 next day
+    morning = broadcast()
+    client.patch("/_sim/config", json={"broadcast_night_block": False})
+    advance(client, -8 * 3600)  # 22:00: the knob lets a test broadcast at night on purpose
+    unblocked = broadcast()
+
+    assert (afternoon, night, morning, unblocked) == (0, -234, 0, 0)
