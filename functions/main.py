@@ -11,6 +11,7 @@ import logging
 import os
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote
 
 from chalice import AuthResponse, BadRequestError, Chalice, NotFoundError, Rate, Response
 
@@ -19,8 +20,12 @@ from functions.admin_auth import principal_for
 from functions.announcements import InvalidAnnouncement, to_json
 from functions.logs import get_logger, log
 from functions.notify import StreamRecord
+from functions.receipts import InvalidCode, canonical
 
 app = Chalice(app_name="dvc-zalo")
+# Receipts are served as binary; image/png is already among Chalice's default binary types. API Gateway
+# returns binary only to requests whose Accept names the type (e.g. `Accept: application/pdf`).
+app.api.binary_types.append("application/pdf")
 logger = get_logger("main")
 
 # Resolved at import by `chalice package` / the CDK stack; the local runner feeds events itself.
@@ -145,3 +150,48 @@ def get_announcement(announcement_id: str) -> Response:
     if found is None:
         raise NotFoundError("Không tìm thấy thông báo này.")
     return _json(200, to_json(found))
+
+
+# Receipt files of one dossier: what the route serves, its content type, the service method.
+_RECEIPT_FILES = {
+    "receipt.pdf": ("application/pdf", "pdf"),
+    "qr.png": ("image/png", "qr_png"),
+    "qr.svg": ("image/svg+xml; charset=utf-8", "qr_svg"),
+}
+
+
+@app.route("/admin/dossiers/{code}/receipt.pdf", methods=["GET"], authorizer=official_auth)
+def dossier_receipt_pdf(code: str) -> Response:
+    """Phiếu tiếp nhận hồ sơ và hẹn trả kết quả, with the QR code of the public status page."""
+    return _receipt_file(code, "receipt.pdf")
+
+
+@app.route("/admin/dossiers/{code}/qr.png", methods=["GET"], authorizer=official_auth)
+def dossier_qr_png(code: str) -> Response:
+    """The receipt's QR code alone, for one-stop systems that print their own receipts."""
+    return _receipt_file(code, "qr.png")
+
+
+@app.route("/admin/dossiers/{code}/qr.svg", methods=["GET"], authorizer=official_auth)
+def dossier_qr_svg(code: str) -> Response:
+    return _receipt_file(code, "qr.svg")
+
+
+def _receipt_file(code: str, name: str) -> Response:
+    content_type, method = _RECEIPT_FILES[name]
+    try:
+        body = getattr(wiring.receipts(), method)(unquote(code))
+    except InvalidCode as exc:
+        return _json(400, {"error": "invalid_code", "message": str(exc)})
+    if body is None:
+        return _json(404, {"error": "not_found", "message": "Không tìm thấy hồ sơ này. / No such dossier."})
+    log(logger, logging.INFO, "receipt file", code=canonical(unquote(code)), file=name, by=_official())
+    return Response(
+        body=body.decode() if name.endswith(".svg") else body,
+        status_code=200,
+        headers={
+            "Content-Type": content_type,
+            "Content-Disposition": f'inline; filename="{canonical(unquote(code))}-{name}"',
+            "Cache-Control": "no-store",
+        },
+    )

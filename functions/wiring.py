@@ -20,12 +20,14 @@ from functions.config import Settings
 from functions.dynamo_stores import (
     DynamoAnnouncementStore,
     DynamoCitizenStore,
+    DynamoDossierItems,
     DynamoDossierReader,
     DynamoOutbox,
     DynamoWebhookDeduplicator,
     SqsEventQueue,
 )
 from functions.notify import Notifier
+from functions.receipts import Receipts
 from functions.secrets import load_zalo_secrets
 from functions.token_store import DynamoTokenStore
 from functions.tokens import TokenManager
@@ -113,6 +115,13 @@ def announcements() -> Announcements:
     return Announcements(DynamoAnnouncementStore(), clock=utc_now)
 
 
+@functools.cache
+def receipts() -> Receipts:
+    s = settings()
+    items = DynamoDossierItems(boto3.client("dynamodb", region_name=s.region), s.tables.dossiers)
+    return Receipts.configured(items, s)
+
+
 def broadcaster(time_left_seconds: Any) -> Broadcaster:
     """A broadcaster for one scheduled run (its own run id, the run's remaining time)."""
     settings()
@@ -137,5 +146,6 @@ def reset() -> None:
         event_worker,
         notifier,
         announcements,
+        receipts,
     ):
         cached.cache_clear()
