@@ -68,3 +68,24 @@ def test_template_declares_every_handler_with_its_own_role(package):
     handlers = {f["Properties"]["Handler"].split(".")[-1] for f in functions.values()}
     assert set(HANDLERS) - {"zalo_webhook"} <= handlers
     assert all(f["Properties"]["Runtime"].startswith("python3") for f in functions.values())
+
+
+def test_receipts_render_from_the_zip_alone(package, tmp_path):
+    """The receipt route needs ReportLab, Pillow and the vendored font at Lambda runtime."""
+    with zipfile.ZipFile(package / "deployment.zip") as zipped:
+        names = set(zipped.namelist())
+        zipped.extractall(tmp_path)
+    assert {f"functions/fonts/LiberationSerif-{s}.ttf" for s in ("Regular", "Bold", "Italic")} <= names
+    probe = (
+        "import os, sys; here = os.getcwd(); sys.path.insert(0, here);"
+        "import reportlab; assert reportlab.__file__.startswith(here), reportlab.__file__;"
+        "from functions import receipt_pdf, qr_codes; from functions.receipt_data import Receipt;"
+        "pdf = receipt_pdf.render(Receipt(code='000.00.12.H46-240115-0003'), 'https://x.vn/tra-cuu/1?k=2');"
+        "png = qr_codes.png('https://x.vn/tra-cuu/1?k=2');"
+        "print(pdf[:5] == b'%PDF-' and png[:4] == b'\\x89PNG')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
