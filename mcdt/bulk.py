@@ -76,6 +76,8 @@ class ImportResult:
 def read_records(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
     """(column names, records) from .csv (UTF-8, with or without Excel's BOM), .json (a list) or .jsonl."""
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".json", ".jsonl"):
+        raise FileRejected(f"chỉ nhận .csv, .json, .jsonl / only .csv, .json, .jsonl files: {path.name}")
     try:
         if suffix == ".csv":
             with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -85,11 +87,9 @@ def read_records(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
         text = path.read_text(encoding="utf-8-sig")
         if suffix == ".jsonl":
             records = [json.loads(line) for line in text.splitlines() if line.strip()]
-        elif suffix == ".json":
-            records = json.loads(text)
         else:
-            raise FileRejected(f"chỉ nhận .csv, .json, .jsonl / only .csv, .json, .jsonl files: {path.name}")
-    except (UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
+            records = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
         raise FileRejected(f"không đọc được tệp / cannot read the file {path.name}: {exc}") from exc
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise FileRejected("JSON phải là một danh sách đối tượng / JSON must be a list of objects")

@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     except FileRejected as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return FILE_ERROR
+    except (OSError, json.JSONDecodeError) as exc:
+        print(f"✗ không đọc/ghi được tệp / cannot read or write a file: {exc}", file=sys.stderr)
+        return FILE_ERROR
 
 
 def _parser() -> argparse.ArgumentParser:
