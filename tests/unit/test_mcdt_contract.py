@@ -113,3 +113,19 @@ def test_booleans_and_documents_from_a_csv_cell():
 
 def test_unknown_columns_are_named():
     assert unknown_attributes(["MaHoSo", "SoDienThoaii", "TenTTHC", "Foo"]) == ["SoDienThoaii", "Foo"]
+
+
+def test_what_the_kit_writes_the_notifier_reads():
+    """Receipt fields, PhienBan and a list attribute must not trip the stream handler's reader."""
+    from boto3.dynamodb.types import TypeSerializer
+
+    from functions.dossier_records import from_stream_image
+
+    documents = [{"TenGiayTo": "Đơn đề nghị", "HinhThuc": "Bản chính", "SoLuong": 1}]
+    item = validate(record(PhienBan="1705282200000", ThanhPhanHoSo=documents, SoNgayGiaiQuyet="15"))
+    image = {name: TypeSerializer().serialize(value) for name, value in item.items()}
+
+    dossier = from_stream_image(image)
+
+    assert (dossier.code, dossier.status, dossier.phone) == (item["MaHoSo"], 2, "+84912345678")
+    assert dossier.notify_zalo and dossier.due_at is not None
