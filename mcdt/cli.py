@@ -159,7 +159,7 @@ def _receipt(args: argparse.Namespace) -> int:
     if pdf is None:
         print(f"✗ không tìm thấy hồ sơ / no such dossier: {args.code}", file=sys.stderr)
         return DATA_ERROR
-    output = args.output or Path(f"{args.code.strip()}.pdf")
+    output = args.output or Path(f"{canonical(args.code)}.pdf")
     output.write_bytes(pdf)
     print(f"✓ {output}")
     return 0
