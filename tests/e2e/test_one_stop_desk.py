@@ -1,5 +1,5 @@
-"""Receipts through the local stack: the officials' API serves the PDF and the QR codes of a dossier
-that MCĐT wrote with the kit, behind the officials' authorizer."""
+"""The one-stop desk through the local stack: MCĐT writes with the kit (notices go out once, a rerun
+sends none), and the officials' API serves the receipt PDF and QR codes behind its authorizer."""
 
 from __future__ import annotations
 
@@ -80,3 +80,46 @@ def test_receipts_need_an_official_and_a_real_dossier(api, written):
     assert anonymous.status_code == 401
     assert unknown.status_code == 404 and "Không tìm thấy hồ sơ" in unknown.json()["message"]
     assert malformed.status_code == 400 and malformed.json()["error"] == "invalid_code"
+
+
+def test_bulk_import_notifies_each_citizen_once_and_a_rerun_notifies_nobody(sim, stack, tmp_path):
+    """The kit's import through the real stream → notifier → Zalo simulator path."""
+    import csv
+
+    import boto3
+
+    from mcdt.bulk import import_file
+    from tests.factories import next_phone, zalo_phone
+
+    table = DossierTable(boto3.client("dynamodb"), f"dvc-zalo-{os.environ['STAGE']}-dossiers")
+    phones = [next_phone() for _ in range(3)]
+    rows = [
+        {"MaHoSo": next_code(received="240115"), "TrangThaiHoSo": "2", "TenTTHC": "Đăng ký khai sinh",
+         "DonViXuLy": "UBND phường Đồng Hới", "SoDienThoai": phone, "NhanThongBaoZalo": "1",
+         "NgayTiepNhan": "20240115083000", "NgayHenTra": "20240118160000"}
+        for phone in phones
+    ]  # fmt: skip
+
+    def export(name: str, version: int) -> None:
+        path = tmp_path / name
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        import_file(table, path, version=version, progress=False)
+
+    def notices(phone: str) -> list[dict]:
+        return sim.phone_inbox(zalo_phone(phone))
+
+    export("lan-1.csv", 1000)
+    assert stack.runner.settle()
+    assert [len(notices(p)) for p in phones] == [1, 1, 1]  # "đã tiếp nhận"
+
+    export("lan-1.csv", 1000)  # the same file again
+    assert stack.runner.settle()
+    assert [len(notices(p)) for p in phones] == [1, 1, 1]
+
+    rows[0]["TrangThaiHoSo"] = "9"
+    export("lan-2.csv", 2000)  # a later export: one dossier has its result
+    assert stack.runner.settle()
+    assert [len(notices(p)) for p in phones] == [2, 1, 1]
