@@ -97,6 +97,34 @@ def read_records(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
     return columns, records
 
 
+def check_file(
+    path: Path,
+    *,
+    version: int | None = None,
+    report_path: Path | None = None,
+    ignore_unknown_columns: bool = False,
+) -> tuple[ImportResult, list[tuple[int, dict[str, Any]]]]:
+    """Read and validate a whole file without touching any table (vendors can check an export offline).
+
+    Returns the result so far (rejections, timings; the report is written) and the valid rows as items.
+    """
+    result = ImportResult()
+    with result.timing("read_file"):
+        columns, records = read_records(path)
+    unknown = unknown_attributes(columns)
+    if unknown and not ignore_unknown_columns:
+        raise FileRejected(
+            f"cột không có trong hợp đồng dữ liệu / columns not in the contract: {', '.join(unknown)} "
+            "(sửa tên cột, hoặc dùng --ignore-unknown-columns / fix them, or pass --ignore-unknown-columns)"
+        )
+    result.version = version if version is not None else path.stat().st_mtime_ns // 1_000_000
+    result.total = len(records)
+    with result.timing("validate"):
+        valid = _validate_all(records, result)
+    result.report_path = write_report(result.rejected, report_path or default_report_path(path))
+    return result, valid
+
+
 def import_file(
     table: DossierTable,
     path: Path,
@@ -114,21 +142,11 @@ def import_file(
     milliseconds — the moment the export was true, so a newer live update in the table is never undone.
     Writes run on `workers` threads: DynamoDB calls are latency-bound and the rows are independent.
     """
-    result = ImportResult()
-    with result.timing("read_file"):
-        columns, records = read_records(path)
-    unknown = unknown_attributes(columns)
-    if unknown and not ignore_unknown_columns:
-        raise FileRejected(
-            f"cột không có trong hợp đồng dữ liệu / columns not in the contract: {', '.join(unknown)} "
-            "(sửa tên cột, hoặc dùng --ignore-unknown-columns / fix them, or pass --ignore-unknown-columns)"
-        )
-    result.version = version if version is not None else path.stat().st_mtime_ns // 1_000_000
-    result.total = len(records)
-    with result.timing("validate"):
-        valid = _validate_all(records, result)
-    bar = tqdm(total=len(records), unit="hồ sơ", disable=not progress, desc=path.name)
-    bar.update(len(records) - len(valid))
+    result, valid = check_file(
+        path, version=version, report_path=report_path, ignore_unknown_columns=ignore_unknown_columns
+    )
+    bar = tqdm(total=result.total, unit="hồ sơ", disable=not progress, desc=path.name)
+    bar.update(result.total - len(valid))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for start in range(0, len(valid), CHUNK):
             chunk = valid[start : start + CHUNK]
@@ -147,7 +165,7 @@ def import_file(
             bar.update(len(chunk))
     bar.close()
     result.rejected.sort(key=lambda r: r.row)
-    result.report_path = write_report(result.rejected, report_path or default_report_path(path))
+    result.report_path = write_report(result.rejected, result.report_path)
     return result
 
 

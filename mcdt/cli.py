@@ -17,11 +17,12 @@ from functions.config import Settings
 from functions.dynamo_stores import DynamoDossierItems
 from functions.receipts import Receipts, canonical
 from functions.secrets import load_zalo_secrets
-from mcdt.bulk import FileRejected, import_file
+from mcdt.bulk import FileRejected, check_file, import_file
 from mcdt.contract import InvalidDossier
 from mcdt.table import Conflict, DossierTable
 
 DATA_ERROR, FILE_ERROR = 1, 3
+REPORT_HELP = "rejected rows go here (default: <file>.rejected.csv/json)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,12 +70,18 @@ def _parser() -> argparse.ArgumentParser:
 
     bulk = commands.add_parser("import", help="import a .csv/.json/.jsonl export (safe to rerun)")
     bulk.add_argument("file", type=Path)
-    bulk.add_argument("--report", type=Path, help="rejected rows go here (default: <file>.rejected.csv/json)")
+    bulk.add_argument("--report", type=Path, help=REPORT_HELP)
     bulk.add_argument("--version", type=int, help="PhienBan of rows without one (default: file time, ms)")
     bulk.add_argument("--ignore-unknown-columns", action="store_true")
     bulk.add_argument("--dry-run", action="store_true", help="validate and compare, write nothing")
     bulk.add_argument("--no-progress", action="store_true")
     bulk.set_defaults(run=_import)
+
+    check = commands.add_parser("check", help="validate a .csv/.json/.jsonl export offline (no AWS)")
+    check.add_argument("file", type=Path)
+    check.add_argument("--report", type=Path, help=REPORT_HELP)
+    check.add_argument("--ignore-unknown-columns", action="store_true")
+    check.set_defaults(run=_check)
 
     receipt = commands.add_parser("receipt", help="the receipt PDF of a stored dossier")
     receipt.add_argument("code")
@@ -146,6 +153,18 @@ def _import(args: argparse.Namespace) -> int:
     print(f"PhienBan mặc định / default PhienBan: {result.version}")
     print("Thời gian / time: " + ", ".join(f"{k} {v:.2f} s" for k, v in sorted(result.seconds.items())))
     print(f"Báo cáo dòng bị từ chối / rejected rows report: {result.report_path}")
+    return DATA_ERROR if result.rejected else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    result, valid = check_file(
+        args.file, report_path=args.report, ignore_unknown_columns=args.ignore_unknown_columns
+    )
+    rejected = len({r.row for r in result.rejected})
+    print(f"{result.total} dòng/rows: {len(valid)} hợp lệ/valid, {rejected} bị từ chối/rejected")
+    for rejection in result.rejected[:20]:
+        print(f"  dòng/row {rejection.row} {rejection.field}: {rejection.vi} / {rejection.en}")
+    print(f"Báo cáo / report: {result.report_path}")
     return DATA_ERROR if result.rejected else 0
 
 

@@ -58,6 +58,8 @@ def test_import_reports_and_exit_status(table, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "1 mới/created" in out and "1 bị từ chối/rejected" in out
     assert "xuat.rejected.json" in out
+    assert main(["check", str(source)]) == 1  # offline: no table needed
+    assert "2 dòng/rows: 1 hợp lệ/valid, 1 bị từ chối/rejected" in capsys.readouterr().out
     assert main(["--table", table, "import", str(tmp_path / "nope.xlsx")]) == 3
     assert main(["--table", table, "import", str(tmp_path / "missing.csv")]) == 3
     assert main(["--table", table, "upsert", str(tmp_path / "missing.json")]) == 3
