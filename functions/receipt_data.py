@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import phonenumbers
-
+from functions import phones
 from functions.dossier import parse_portal_date
 
 
@@ -62,7 +61,7 @@ def from_item(item: Mapping[str, Any]) -> Receipt:
         place=text("DiaDanh"),
         applicant_name=text("ChuHoSo"),
         address=text("DiaChi"),
-        phone=display_phone(text("SoDienThoai")),
+        phone=phones.display(text("SoDienThoai")),
         email=text("Email"),
         received_at=_date(item.get("NgayTiepNhan")),
         due_at=_date(item.get("NgayHenTra")),
@@ -74,17 +73,6 @@ def from_item(item: Mapping[str, Any]) -> Receipt:
         receipt_number=text("SoBienNhan"),
         notify_zalo=item.get("NhanThongBaoZalo") is True,
     )
-
-
-def display_phone(raw: str) -> str:
-    """'+84912345678' → '0912 345 678', the way Vietnamese write it; anything unparsable as it was."""
-    try:
-        number = phonenumbers.parse(raw, "VN")
-    except phonenumbers.NumberParseException:
-        return raw
-    if number.country_code != 84:
-        return raw
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def time_and_date(value: datetime | None) -> str:

@@ -81,7 +81,9 @@ def read_records(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
     try:
         if suffix == ".csv":
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                reader = csv.DictReader(handle)
+                delimiter = _delimiter(handle.readline())
+                handle.seek(0)
+                reader = csv.DictReader(handle, delimiter=delimiter)
                 records = list(reader)
                 return list(reader.fieldnames or []), records
         text = path.read_text(encoding="utf-8-sig")
@@ -123,6 +125,12 @@ def check_file(
         valid = _validate_all(records, result)
     result.report_path = write_report(result.rejected, report_path or default_report_path(path))
     return result, valid
+
+
+def _delimiter(header: str) -> str:
+    """Comma, semicolon (Excel in some locales) or tab: whichever separates the header's names.
+    Only the delimiter is guessed; quoting stays Excel's, so JSON inside a cell ("" escapes) survives."""
+    return max((",", ";", "\t"), key=header.count)
 
 
 def import_file(

@@ -144,6 +144,22 @@ def test_json_input_gets_a_json_report(table, tmp_path):
     assert table.get(records[0]["MaHoSo"])["ThanhPhanHoSo"][0]["TenGiayTo"].startswith("Giấy đề nghị")
 
 
+def test_semicolon_separated_excel_export_with_json_in_a_cell(table, tmp_path):
+    record = rows()[0]
+    documents = [{"TenGiayTo": "Tờ khai; bản chính", "SoLuong": 1}]
+    record["ThanhPhanHoSo"] = json.dumps(documents, ensure_ascii=False)
+    source = tmp_path / "excel.csv"
+    with source.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(record), delimiter=";")
+        writer.writeheader()
+        writer.writerow(record)
+
+    result = import_file(table, source, progress=False)
+
+    assert result.counts["created"] == 1, result.rejected
+    assert table.get(record["MaHoSo"])["ThanhPhanHoSo"][0]["TenGiayTo"] == "Tờ khai; bản chính"
+
+
 def test_unknown_columns_refuse_the_whole_file_before_any_write(table, tmp_path):
     source = tmp_path / "typo.csv"
     source.write_text("MaHoSo,TrangThaiHoSo,SoDienThoaii\n000.00.12.H46-240115-0001,2,0912345678\n")
