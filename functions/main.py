@@ -20,7 +20,7 @@ from functions.admin_auth import principal_for
 from functions.announcements import InvalidAnnouncement, to_json
 from functions.logs import get_logger, log
 from functions.notify import StreamRecord
-from functions.receipts import InvalidCode, canonical
+from functions.receipts import InvalidCode, NotConfigured, canonical
 
 app = Chalice(app_name="dvc-zalo")
 # Receipts are served as binary; image/png is already among Chalice's default binary types. API Gateway
@@ -183,6 +183,8 @@ def _receipt_file(code: str, name: str) -> Response:
         body = getattr(wiring.receipts(), method)(unquote(code))
     except InvalidCode as exc:
         return _json(400, {"error": "invalid_code", "message": str(exc)})
+    except NotConfigured as exc:
+        return _json(503, {"error": "not_configured", "message": str(exc)})
     if body is None:
         return _json(404, {"error": "not_found", "message": "Không tìm thấy hồ sơ này. / No such dossier."})
     log(logger, logging.INFO, "receipt file", code=canonical(unquote(code)), file=name, by=_official())

@@ -18,6 +18,10 @@ from functions.ports import DossierItems
 from functions.receipt_data import from_item
 
 
+class NotConfigured(RuntimeError):
+    """No STATUS_LINK_KEY: a QR code without a valid link must not be printed."""
+
+
 class InvalidCode(ValueError):
     """Not a dossier code; the message is for the caller, in Vietnamese and English."""
 
@@ -37,6 +41,8 @@ class Receipts:
 
     def status_url(self, code: str) -> str:
         """The link the QR encodes (code validated and canonicalised first)."""
+        if not self.status_link_key:
+            raise NotConfigured("STATUS_LINK_KEY chưa được cấu hình / STATUS_LINK_KEY is not configured")
         return status_link.url(self.public_base_url, canonical(code), self.status_link_key)
 
     def _item(self, code: str) -> Mapping[str, Any] | None:

@@ -119,6 +119,13 @@ def test_unknown_and_malformed_codes(receipts):
         receipts.pdf("1.011442.000.00.00.H38")
 
 
+def test_no_receipt_without_the_link_key():
+    from functions.receipts import NotConfigured
+
+    with pytest.raises(NotConfigured, match="STATUS_LINK_KEY"):
+        Receipts(Items(ITEM), BASE, "").pdf(CODE)
+
+
 def test_the_png_decodes_at_2_cm_on_a_modest_scan(receipts):
     png = receipts.qr_png(CODE)
     image = Image.open(io.BytesIO(png))
