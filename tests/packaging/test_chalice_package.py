@@ -89,3 +89,10 @@ def test_receipts_render_from_the_zip_alone(package, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+def test_api_gateway_returns_receipts_as_binary(package):
+    template = json.loads((package / "sam.json").read_text())
+    [api] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Api"]
+    binary = api["Properties"]["DefinitionBody"]["x-amazon-apigateway-binary-media-types"]
+    assert {"application/pdf", "image/png"} <= set(binary)
