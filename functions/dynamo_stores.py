@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from boto3.dynamodb.types import TypeDeserializer
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
@@ -25,6 +26,8 @@ from functions.models import (
     WebhookEventModel,
 )
 from functions.ports import BROADCASTER_STATES, Announcement, AuditEntry, Citizen, Notice
+
+_deserialize = TypeDeserializer().deserialize
 
 
 def _won(write: Callable[[], object]) -> bool:
@@ -44,6 +47,24 @@ class DynamoDossierReader:
             return from_model(DossierModel.get(code))
         except DoesNotExist:
             return None
+
+
+class DynamoDossierItems:
+    """Whole Dossiers items (portal attribute names, plain Python values) for receipts."""
+
+    def __init__(self, client: Any, table_name: str, consistent: bool = False) -> None:
+        self.client, self.table_name, self.consistent = client, table_name, consistent
+
+    def get_item(self, code: str) -> dict[str, Any] | None:
+        answer = self.client.get_item(
+            TableName=self.table_name, Key={"MaHoSo": {"S": code}}, ConsistentRead=self.consistent
+        )
+        return deserialize_item(answer["Item"]) if "Item" in answer else None
+
+
+def deserialize_item(raw: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB JSON → plain Python (numbers as Decimal, which compare equal to ints)."""
+    return {name: _deserialize(value) for name, value in raw.items()}
 
 
 class DynamoCitizenStore:

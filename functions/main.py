@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote
 
 from chalice import AuthResponse, BadRequestError, Chalice, CognitoUserPoolAuthorizer, Rate, Response
 
@@ -21,8 +22,12 @@ from functions.admin_auth import UNAUTHORIZED, official_from_context, principal_
 from functions.announcements import InvalidAnnouncement, Refused, audit_json, to_json
 from functions.logs import get_logger, log
 from functions.notify import StreamRecord
+from functions.receipts import InvalidCode, NotConfigured, canonical
 
 app = Chalice(app_name="dvc-zalo")
+# Receipts are served as binary; image/png is already among Chalice's default binary types. API Gateway
+# returns binary only to requests whose Accept names the type (e.g. `Accept: application/pdf`).
+app.api.binary_types.append("application/pdf")
 logger = get_logger("main")
 
 # Resolved at import by `chalice package` / the CDK stack; the local runner feeds events itself.
@@ -214,4 +219,52 @@ def cancel_announcement(announcement_id: str) -> Response:
 def announcement_audit(announcement_id: str) -> Response:
     return _officials_answer(
         lambda who: {"items": [audit_json(e) for e in wiring.announcements().history(announcement_id)]}
+    )
+
+
+# Receipt files of one dossier: what the route serves, its content type, the service method.
+_RECEIPT_FILES = {
+    "receipt.pdf": ("application/pdf", "pdf"),
+    "qr.png": ("image/png", "qr_png"),
+    "qr.svg": ("image/svg+xml; charset=utf-8", "qr_svg"),
+}
+
+
+@app.route("/admin/dossiers/{code}/receipt.pdf", methods=["GET"], authorizer=officials)
+def dossier_receipt_pdf(code: str) -> Response:
+    """Phiếu tiếp nhận hồ sơ và hẹn trả kết quả, with the QR code of the public status page."""
+    return _receipt_file(code, "receipt.pdf")
+
+
+@app.route("/admin/dossiers/{code}/qr.png", methods=["GET"], authorizer=officials)
+def dossier_qr_png(code: str) -> Response:
+    """The receipt's QR code alone, for one-stop systems that print their own receipts."""
+    return _receipt_file(code, "qr.png")
+
+
+@app.route("/admin/dossiers/{code}/qr.svg", methods=["GET"], authorizer=officials)
+def dossier_qr_svg(code: str) -> Response:
+    return _receipt_file(code, "qr.svg")
+
+
+def _receipt_file(code: str, name: str) -> Response:
+    content_type, method = _RECEIPT_FILES[name]
+    try:
+        body = getattr(wiring.receipts(), method)(unquote(code))
+    except InvalidCode as exc:
+        return _json(400, {"error": "invalid_code", "message": str(exc)})
+    except NotConfigured as exc:
+        return _json(503, {"error": "not_configured", "message": str(exc)})
+    if body is None:
+        return _json(404, {"error": "not_found", "message": "Không tìm thấy hồ sơ này. / No such dossier."})
+    official = official_from_context(app.current_request.context) or ""
+    log(logger, logging.INFO, "receipt file", code=canonical(unquote(code)), file=name, by=official)
+    return Response(
+        body=body.decode() if name.endswith(".svg") else body,
+        status_code=200,
+        headers={
+            "Content-Type": content_type,
+            "Content-Disposition": f'inline; filename="{canonical(unquote(code))}-{name}"',
+            "Cache-Control": "no-store",
+        },
     )

@@ -72,6 +72,18 @@ def to_zalo(e164: str) -> str:
     return normalise(e164).removeprefix("+")
 
 
+def display(raw: str) -> str:
+    """A Vietnamese number the way Vietnamese write it ('+84912345678' → '0912 345 678'), for print;
+    anything else (a foreign or unparsable number) as it was."""
+    try:
+        number = phonenumbers.parse(raw, "VN")
+    except phonenumbers.NumberParseException:
+        return raw
+    if str(number.country_code) != COUNTRY_CODE:
+        return raw
+    return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+
+
 def _national_number(compact: str) -> str:
     """Strip the country code or trunk prefix, whichever way it was written, leaving the NSN."""
     if compact.startswith("+"):

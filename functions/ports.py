@@ -6,6 +6,7 @@ Keeping these narrow is what lets the domain modules stay free of boto3, PynamoD
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -15,6 +16,12 @@ from functions.dossier import Dossier
 
 class DossierReader(Protocol):
     def get(self, code: str) -> Dossier | None: ...
+
+
+class DossierItems(Protocol):
+    """A Dossiers item as stored, every attribute by its portal name (receipts print more than Dossier)."""
+
+    def get_item(self, code: str) -> Mapping[str, Any] | None: ...
 
 
 @dataclass

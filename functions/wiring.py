@@ -22,6 +22,7 @@ from functions.dynamo_stores import (
     DynamoAnnouncementStore,
     DynamoAuditLog,
     DynamoCitizenStore,
+    DynamoDossierItems,
     DynamoDossierReader,
     DynamoOutbox,
     DynamoWebhookDeduplicator,
@@ -30,6 +31,7 @@ from functions.dynamo_stores import (
 from functions.image_fetch import ImageDownloader
 from functions.notify import Notifier
 from functions.photo_codes import PhotoReader
+from functions.receipts import Receipts
 from functions.secrets import load_zalo_secrets
 from functions.status_page import StatusPages
 from functions.token_store import DynamoTokenStore
@@ -151,6 +153,13 @@ def announcements() -> Announcements:
     )
 
 
+@functools.cache
+def receipts() -> Receipts:
+    s = settings()
+    items = DynamoDossierItems(boto3.client("dynamodb", region_name=s.region), s.tables.dossiers)
+    return Receipts.configured(items, s)
+
+
 def broadcaster(time_left_seconds: Callable[[], float]) -> Broadcaster:
     """A broadcaster for one scheduled run: its own run id and the run's remaining time. The margin
     covers one Zalo step (a call, a token refresh and the retried call) and recording its result."""
@@ -180,5 +189,6 @@ def reset() -> None:
         status_pages,
         notifier,
         announcements,
+        receipts,
     ):
         cached.cache_clear()

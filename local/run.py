@@ -7,6 +7,7 @@ port. Set ZALO_OPENAPI_URL (and the other ZALO_* variables) to use another Zalo-
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -34,9 +35,26 @@ def banner(stack: LocalStack) -> str:
         f"  Health:                        {api}/health\n"
         f"  Status page (receipt's QR):    {status_link.url(api, DEMO_CODE, os.environ['STATUS_LINK_KEY'])}\n"
         f"  Embedded AWS (moto):           {aws}  (AWS_ENDPOINT_URL; region ap-southeast-1)\n"
+        f"  MCĐT kit / receipts from another shell (python -m mcdt --help):\n    {kit_exports()}\n"
         f"{TRY_IT if stack.simulator else ''}"
         "Ctrl-C stops everything.\n"
     )
+
+
+KIT_VARIABLES = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_REGION",
+    "STAGE",
+    "PUBLIC_BASE_URL",
+    "STATUS_LINK_KEY",
+)
+
+
+def kit_exports() -> str:
+    """The `export …` line that points the MCĐT kit (mcdt/) at this stack's table and link key."""
+    return "export " + " ".join(f"{name}={shlex.quote(os.environ.get(name, ''))}" for name in KIT_VARIABLES)
 
 
 def main() -> int:

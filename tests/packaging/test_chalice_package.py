@@ -75,6 +75,19 @@ LAMBDA_ZIP_MAX = 50 * 1024 * 1024
 LAMBDA_UNZIPPED_MAX = 250 * 1024 * 1024
 
 
+def _run_in_unzipped(tmp_path, probe: str) -> str:
+    """Run Python code with only the unzipped package on its path (isolated mode), as Lambda would."""
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", "import os, sys; here = os.getcwd(); sys.path.insert(0, here);" + probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_the_photo_decoder_ships_as_linux_wheels_and_reads_a_qr_from_the_zip(package, tmp_path):
     with zipfile.ZipFile(package / "deployment.zip") as zipped:
         names = zipped.namelist()
@@ -85,14 +98,32 @@ def test_the_photo_decoder_ships_as_linux_wheels_and_reads_a_qr_from_the_zip(pac
     assert (package / "deployment.zip").stat().st_size < LAMBDA_ZIP_MAX
     assert unzipped < LAMBDA_UNZIPPED_MAX
     probe = (
-        "import io, os, sys; here = os.getcwd(); sys.path.insert(0, here);"
-        "import qrcode, zxingcpp, functions.photo_codes as p;"
+        "import io, qrcode, zxingcpp, functions.photo_codes as p;"
         "assert zxingcpp.__file__.startswith(here), zxingcpp.__file__;"
         "out = io.BytesIO(); qrcode.make('https://x.vn/tra-cuu/000.00.12.H46-240115-0003?k=a').save(out);"
         "print(p.codes_in_photo(out.getvalue(), 3))"
     )
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    assert _run_in_unzipped(tmp_path, probe) == "['000.00.12.H46-240115-0003']"
+
+
+def test_receipts_render_from_the_zip_alone(package, tmp_path):
+    """The receipt route needs ReportLab, Pillow and the vendored font at Lambda runtime."""
+    with zipfile.ZipFile(package / "deployment.zip") as zipped:
+        names = set(zipped.namelist())
+        zipped.extractall(tmp_path)
+    assert {f"functions/fonts/LiberationSerif-{s}.ttf" for s in ("Regular", "Bold", "Italic")} <= names
+    probe = (
+        "import reportlab; assert reportlab.__file__.startswith(here), reportlab.__file__;"
+        "from functions import receipt_pdf, qr_codes; from functions.receipt_data import Receipt;"
+        "pdf = receipt_pdf.render(Receipt(code='000.00.12.H46-240115-0003'), 'https://x.vn/tra-cuu/1?k=2');"
+        "png = qr_codes.png('https://x.vn/tra-cuu/1?k=2');"
+        "print(pdf[:5] == b'%PDF-' and png[:4] == b'\\x89PNG')"
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['000.00.12.H46-240115-0003']"
+    assert _run_in_unzipped(tmp_path, probe) == "True"
+
+
+def test_api_gateway_returns_receipts_as_binary(package):
+    template = json.loads((package / "sam.json").read_text())
+    [api] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Api"]
+    binary = api["Properties"]["DefinitionBody"]["x-amazon-apigateway-binary-media-types"]
+    assert {"application/pdf", "image/png"} <= set(binary)

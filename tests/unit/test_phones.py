@@ -142,3 +142,11 @@ def test_never_fails_with_anything_but_invalid_phone(raw: str) -> None:
         assert error.reason in {"empty", "not_a_number", "not_vietnamese", "invalid", "not_mobile"}
     else:
         assert result.startswith("+84") and len(result) == 12
+
+
+def test_display_writes_vietnamese_numbers_the_vietnamese_way():
+    from functions.phones import display
+
+    assert display("+84912345678") == "0912 345 678"
+    assert display("+1 415 555 0100") == "+1 415 555 0100"
+    assert display("không rõ") == "không rõ"

@@ -1,0 +1,5 @@
+import sys
+
+from mcdt.cli import main
+
+sys.exit(main())
