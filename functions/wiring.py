@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 
-from functions import models, status_link
+from functions import messages, models, status_link
 from functions.announcements import Announcements
 from functions.broadcast import Broadcaster
 from functions.config import Settings
@@ -21,7 +21,9 @@ from functions.dynamo_stores import (
     DynamoAnnouncementStore,
     DynamoCitizenStore,
     DynamoDossierReader,
+    DynamoLookupLimiter,
     DynamoOutbox,
+    DynamoReplyLog,
     DynamoWebhookDeduplicator,
     SqsEventQueue,
 )
@@ -83,6 +85,7 @@ def webhook_intake() -> WebhookIntake:
         oa_secret_key=s.zalo.oa_secret_key,
         dedup=DynamoWebhookDeduplicator(s.dedup_ttl_seconds),
         queue=SqsEventQueue(sqs(), s.events_queue_url),
+        max_skew_seconds=s.webhook_max_skew_seconds,
     )
 
 
@@ -99,6 +102,9 @@ def event_worker() -> EventWorker:
         else lambda code: "",
         province_name=s.province_name,
         clock=utc_now,
+        replies=DynamoReplyLog(),
+        limiter=DynamoLookupLimiter(s.lookup_limit, s.lookup_window_seconds),
+        lookup_limit_note=messages.lookup_limit_reply(s.lookup_limit, s.lookup_window_seconds // 60),
     )
 
 

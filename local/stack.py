@@ -58,6 +58,8 @@ class LocalStack:
     ports: Ports
     schedule_seconds: float | None = 60.0  # None: schedules fire only when a test fires them
     seed: bool = True
+    # How long a failed event waits before SQS delivers it again (tests shorten it).
+    queue_visibility_seconds: int = 5
     simulator: Any = None
     runner: Any = None
     api_server: Any = None
@@ -121,7 +123,8 @@ class LocalStack:
         wiring.reset()
         settings = wiring.settings()
         self.stream_arn = create_tables(settings)
-        self.queue_url, self.queue_arn = create_queue(QUEUE_NAME)
+        queue = create_queue(QUEUE_NAME, settings.events_max_receives, self.queue_visibility_seconds)
+        self.queue_url, self.queue_arn, self.dlq_url = queue.url, queue.arn, queue.dlq_url
         os.environ["ZALO_EVENTS_QUEUE_URL"] = self.queue_url
         os.environ["DOSSIERS_STREAM_ARN"] = self.stream_arn
         wiring.reset()
