@@ -71,3 +71,19 @@ class SimClient:
 
     def no_zalo(self, phone84: str) -> dict[str, Any]:
         return self._post("/_sim/phones/no-zalo", {"phone": phone84})
+
+    def fault(self, path: str, **how: Any) -> dict[str, Any]:
+        """The next calls to `path` fail: error=-32, http_status=503, count=…, skip=… (let some through)."""
+        return self._post("/_sim/faults", {"path": path, **how})
+
+    def clear_faults(self) -> None:
+        requests.delete(f"{self.base}/_sim/faults", timeout=10).raise_for_status()
+
+    def chat_texts(self, user_id: str) -> list[str]:
+        """What the OA wrote to this citizen in the chat, oldest first."""
+        return [m.get("text", "") for m in self.inbox(user_id).get("chat", []) if m.get("text")]
+
+    def cs_calls_to(self, user_id: str) -> list[dict[str, Any]]:
+        """Every CS send the product attempted to this citizen (answered or failed)."""
+        calls = self.calls("/v3.0/oa/message/cs")
+        return [c for c in calls if ((c.get("json") or {}).get("recipient") or {}).get("user_id") == user_id]
