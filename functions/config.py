@@ -80,6 +80,8 @@ class Settings:
     lookup_window_seconds: int = 600
     # SQS receives of one event before the queue's redrive policy moves it to the DLQ.
     events_max_receives: int = 5
+    # Threads answering one SQS batch (different citizens side by side; one citizen's events in order).
+    events_concurrency: int = 10
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -130,6 +132,7 @@ class Settings:
             lookup_limit=int(_env("LOOKUP_LIMIT", "20")),
             lookup_window_seconds=int(_env("LOOKUP_WINDOW_SECONDS", "600")),
             events_max_receives=int(_env("EVENTS_MAX_RECEIVES", "5")),
+            events_concurrency=int(_env("EVENTS_CONCURRENCY", "10")),
         )
 
     def with_zalo(self, **changes: object) -> Settings:

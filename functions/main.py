@@ -74,7 +74,8 @@ def zalo_domain_verification(file_name: str) -> Response:
 def zalo_events(event: Any) -> dict[str, list[dict[str, str]]]:
     """Worker for queued Zalo events; failures are reported per message (partial batch response)."""
     queued = [QueuedEvent.from_lambda(record.to_dict()) for record in event]
-    failed = handle_batch(wiring.event_worker(), queued, wiring.settings().events_max_receives)
+    s = wiring.settings()
+    failed = handle_batch(wiring.event_worker(), queued, s.events_max_receives, s.events_concurrency)
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 

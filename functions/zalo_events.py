@@ -18,6 +18,7 @@ Lookups are counted per user in a fixed window (ports.LookupLimiter) before any 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -67,13 +68,13 @@ class EventWorker:
         self.replies = replies
         self.limiter = limiter
         self.lookup_limit_note = lookup_limit_note
-        # The key of the event being handled: reply ids derive from it. One event at a time per
-        # worker (the SQS handler loops over its batch), as everywhere in this module.
-        self._event_key = ""
+        # The key of the event being handled, per thread (a batch's citizens are served side by
+        # side, event_batch.py): reply ids derive from it.
+        self._current = threading.local()
 
     def handle(self, envelope: dict[str, Any]) -> str:
         event = envelope.get("event") or {}
-        self._event_key = str(envelope.get("key") or event_key(event))
+        self._current.event_key = str(envelope.get("key") or event_key(event))
         name = str(event.get("event_name", ""))
         message = event.get("message") or {}
         if name == "user_received_message" and (envelope.get("server") == "ZNS" or "tracking_id" in message):
@@ -86,6 +87,10 @@ class EventWorker:
         if handler is None:
             return "ignored"
         return handler(event)
+
+    @property
+    def _event_key(self) -> str:
+        return str(getattr(self._current, "event_key", ""))
 
     def _text(self, event: dict[str, Any]) -> str:
         user_id = str((event.get("sender") or {}).get("id", ""))
