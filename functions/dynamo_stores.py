@@ -274,6 +274,9 @@ class DynamoReplyLog:
     """The replies table (ports.ReplyLog): a conditional claim before each CS message."""
 
     def __init__(self, lease_seconds: int = 90, ttl_days: int = 14) -> None:
+        # Longer than the worker's Lambda timeout (60 s), so a live invocation is never overtaken;
+        # shorter than the queue's visibility timeout in AWS (at least 6 x the timeout), so the next
+        # delivery after a crash between the claim and the record may claim the reply again.
         self.lease_seconds = lease_seconds
         self.ttl = timedelta(days=ttl_days)  # well past SQS's retention: redeliveries are over by then
 

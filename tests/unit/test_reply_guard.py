@@ -3,10 +3,12 @@ failures are retried within bounds, and lookups are rate limited per user (fakes
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 import pytest
 
+from functions.messages import TEXT_MAX, lookup_limit_reply
 from functions.zalo_errors import Kind, ZaloError
 from functions.zalo_events import MAX_REPLY_ATTEMPTS, ReplyInProgress
 from tests.factories import make_dossier
@@ -169,3 +171,9 @@ def test_users_are_limited_separately_and_messages_without_codes_do_not_count():
     assert w.handle(text(dossier.code, user="1111111111111111111")) == "answered"
     assert w.handle(text(dossier.code)) == "rate_limited"
     assert USER in {s["user_id"] for s in w.zalo.sent("send_text")}
+
+
+def test_the_limit_note_is_polite_vietnamese_within_zalos_limit():
+    note = lookup_limit_reply(20, 10)
+    assert "20 lượt trong 10 phút" in note and "vui lòng thử lại sau" in note
+    assert unicodedata.is_normalized("NFC", note) and len(note) <= TEXT_MAX
