@@ -184,17 +184,26 @@ def test_outside_the_interaction_window_is_recorded_and_not_retried(sim, stack, 
 
     sent = sim.say(citizen["user_id"], dossier.code)
 
-    def recorded() -> Any:
-        try:
-            return ReplyModel.get(f"msg:{sent['msg_id']}#0")
-        except ReplyModel.DoesNotExist:
-            return None
-
-    record = eventually(lambda: (r := recorded()) is not None and r.state != "sending" and r)
+    reply_id = f"msg:{sent['msg_id']}#0"
+    record = eventually(lambda: next((r for r in ReplyModel.query(reply_id) if r.state != "sending"), None))
     assert (record.state, record.error_code, record.attempts) == ("failed_permanent", code, 1)
     assert stack.runner.settle()
     assert len(sim.cs_calls_to(citizen["user_id"])) == 1
     assert sim.chat_texts(citizen["user_id"]) == []
+
+
+def test_a_citizen_who_never_wrote_gets_nothing_and_the_refusal_is_recorded(sim, stack):
+    """No fault injected: the simulator itself refuses a CS message to someone who never interacted."""
+    dossier = save_dossier(status=4)
+    citizen = sim.new_citizen("Mai Văn Tư")  # a follower who never wrote to the OA
+    event = text_event(citizen["user_id"], dossier.code)
+    boto3.client("sqs").send_message(QueueUrl=stack.queue_url, MessageBody=_queue_body(event))
+
+    reply_id = f"msg:{event['message']['msg_id']}#0"
+    record = eventually(lambda: next((r for r in ReplyModel.query(reply_id) if r.state != "sending"), None))
+    assert (record.state, record.error_code) == ("failed_permanent", -230)
+    assert stack.runner.settle()
+    assert len(sim.cs_calls_to(citizen["user_id"])) == 1
 
 
 def test_lookups_beyond_the_limit_get_one_polite_note(sim, stack):
