@@ -1,17 +1,12 @@
-"""What the benchmarks share: a quiet local stack, percentiles, signed webhook bodies."""
+"""What the benchmarks share: a local stack on free ports, percentiles."""
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-
-from functions.webhook_signature import compute_mac
 
 
 @contextmanager
@@ -42,22 +37,3 @@ def summary_ms(samples_s: list[float]) -> str:
         f"n={len(ms)}  p50 {percentile(ms, 50):7.2f} ms  p99 {percentile(ms, 99):7.2f} ms  "
         f"max {max(ms):7.2f} ms"
     )
-
-
-def text_event(app_id: str, oa_id: str, user_id: str, text: str) -> dict[str, Any]:
-    """A user_send_text webhook body as Zalo sends it (fresh msg_id, timestamp now in ms)."""
-    return {
-        "app_id": app_id,
-        "user_id_by_app": "552233",
-        "event_name": "user_send_text",
-        "timestamp": str(int(time.time() * 1000)),
-        "sender": {"id": user_id},
-        "recipient": {"id": oa_id},
-        "message": {"msg_id": uuid.uuid4().hex, "text": text},
-    }
-
-
-def signed(event: dict[str, Any], app_id: str, oa_secret_key: str) -> tuple[bytes, dict[str, str]]:
-    raw = json.dumps(event, ensure_ascii=False).encode()
-    mac = compute_mac(app_id, raw, event["timestamp"], oa_secret_key)
-    return raw, {"Content-Type": "application/json", "X-ZEvent-Signature": f"mac={mac}"}

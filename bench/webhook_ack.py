@@ -21,9 +21,10 @@ from datetime import UTC, datetime
 
 import requests
 
-from bench.common import local_stack, percentile, signed, summary_ms, text_event
+from bench.common import local_stack, percentile, summary_ms
 from functions import wiring
 from functions.webhook import WebhookIntake
+from tests.factories import signed_webhook, text_event
 from tests.fakes.stores import FakeDeduplicator, FakeQueue
 
 CODE_TEXT = "Cho tôi hỏi hồ sơ 000.00.12.H46-240115-0003 với ạ"
@@ -31,7 +32,7 @@ USER = "8765432109876543210"
 
 
 def _bodies(n: int, app_id: str, oa_id: str, secret: str) -> list[tuple[bytes, dict[str, str]]]:
-    return [signed(text_event(app_id, oa_id, USER, CODE_TEXT), app_id, secret) for _ in range(n)]
+    return [signed_webhook(text_event(app_id, oa_id, USER, CODE_TEXT), app_id, secret) for _ in range(n)]
 
 
 def _time_intake(intake: WebhookIntake, bodies: list[tuple[bytes, dict[str, str]]]) -> list[float]:

@@ -27,11 +27,11 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 import boto3
 import requests
 
-from bench.common import local_stack, text_event
+from bench.common import local_stack
 from functions import wiring
 from functions.dossier_records import to_model
 from tests.e2e.sim_client import SimClient
-from tests.factories import make_dossier
+from tests.factories import make_dossier, text_event
 
 USERS = 20  # lookups spread over citizens, so the per-user limit (20 / 10 min) is not what we measure
 

@@ -15,7 +15,7 @@ import requests
 
 from functions import messages, wiring
 from functions.models import ReplyModel
-from functions.webhook_signature import compute_mac
+from tests import factories
 from tests.e2e.sim_client import eventually
 from tests.factories import save_dossier
 
@@ -24,24 +24,14 @@ CS = "/v3.0/oa/message/cs"
 
 
 def text_event(user_id: str, text: str, at_ms: int | None = None) -> dict[str, Any]:
-    at_ms = int(time.time() * 1000) if at_ms is None else at_ms
-    return {
-        "app_id": os.environ["ZALO_APP_ID"],
-        "user_id_by_app": "552233",
-        "event_name": "user_send_text",
-        "timestamp": str(at_ms),
-        "sender": {"id": user_id},
-        "recipient": {"id": os.environ["ZALO_OA_ID"]},
-        "message": {"msg_id": uuid.uuid4().hex, "text": text},
-    }
+    return factories.text_event(os.environ["ZALO_APP_ID"], os.environ["ZALO_OA_ID"], user_id, text, at_ms)
 
 
 def post_signed(api: str, event: dict[str, Any], raw: bytes | None = None) -> requests.Response:
     """POST as Zalo would: the body's own bytes signed with the App id and the OA secret key."""
-    raw = raw if raw is not None else json.dumps(event, ensure_ascii=False).encode()
-    mac = compute_mac(os.environ["ZALO_APP_ID"], raw, event["timestamp"], os.environ["ZALO_OA_SECRET_KEY"])
-    headers = {"Content-Type": "application/json", "X-ZEvent-Signature": f"mac={mac}"}
-    return requests.post(f"{api}/zalo/webhook", data=raw, headers=headers, timeout=5)
+    app_id, secret = os.environ["ZALO_APP_ID"], os.environ["ZALO_OA_SECRET_KEY"]
+    body, headers = factories.signed_webhook(event, app_id, secret, raw)
+    return requests.post(f"{api}/zalo/webhook", data=body, headers=headers, timeout=5)
 
 
 @pytest.fixture
