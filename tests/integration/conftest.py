@@ -3,10 +3,13 @@ test stage, the tables a test asks for created, everything restored afterwards."
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 from moto import mock_aws
+from moto.dynamodb.models import DynamoDBBackend
 from pynamodb.models import Model
 
 from functions import models
@@ -25,6 +28,7 @@ def moto_tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    _atomic_writes(monkeypatch)
     saved = {model: (model.Meta.table_name, model.Meta.region) for model in models.ALL_MODELS}
 
     def create(*wanted: type[Model]) -> None:
@@ -37,3 +41,19 @@ def moto_tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]
     for model, (name, region) in saved.items():
         model.Meta.table_name, model.Meta.region = name, region
         model._connection = None
+
+
+def _atomic_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB checks a write's condition and applies it atomically per item; in-process moto does
+    not (two threads can both pass `attribute_not_exists`). One lock around moto's writes gives the
+    race tests DynamoDB's semantics, so they test our conditions rather than moto's thread safety."""
+    lock = threading.Lock()
+    for name in ("put_item", "update_item", "delete_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        @functools.wraps(original)
+        def locked(*args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+            with lock:
+                return _original(*args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)

@@ -1,11 +1,9 @@
 """The reply log and the lookup limiter against moto in-process, and their fakes held to the same
-scenarios, so the unit tests' fakes decide exactly as DynamoDB does.
-
-No race test here: moto applies a conditional update to a missing item without a lock, so two
-threads can both "create" it; DynamoDB itself evaluates the condition atomically per item."""
+scenarios, so the unit tests' fakes decide exactly as DynamoDB does."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -68,6 +66,21 @@ def test_dynamo_keeps_what_happened_to_a_reply_and_when_it_expires(moto_tables):
     item = models.ReplyModel.get("msg:d#0")
     assert (item.kind, item.state, item.error_code, item.attempts) == ("status", "failed_permanent", -230, 1)
     assert item.expires_at == NOW + timedelta(days=14) and item.lease_until is None
+
+
+def test_concurrent_claims_of_one_reply_have_one_winner(moto_tables):
+    moto_tables(models.ReplyModel)
+    log = DynamoReplyLog()
+    outcomes: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: outcomes.append(log.claim("msg:e#0", "status", NOW).outcome))
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["busy"] * 7 + ["claimed"]
 
 
 def test_lookups_are_counted_per_window_and_the_user_is_told_once(limiter):
