@@ -55,6 +55,8 @@ class Tables:
     webhook_events: str
     oa_tokens: str
     announcement_audit: str
+    replies: str
+    lookup_limits: str
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,20 @@ class Settings:
     broadcast_hours: str = "06:00-20:00"
     # Zalo retries a webhook for up to ~1 h; de-duplication records must outlive that.
     dedup_ttl_seconds: int = 2 * 24 * 3600
+    # Events whose body timestamp is further than this from now (either way) are refused: a captured,
+    # validly signed event cannot be replayed after the de-duplication record has expired.
+    webhook_max_skew_seconds: int = 300
+    # Zalo's domain verification ("Xác thực domain"): the file name Zalo asks for
+    # (`zalo_verifier<CODE>.html`) and, optionally, its exact content (else the standard meta tag).
+    domain_verification_file: str = ""
+    domain_verification_content: str = field(default="", repr=False)
+    # Per-user dossier lookups allowed per fixed window (abuse guard, enumeration of codes).
+    lookup_limit: int = 20
+    lookup_window_seconds: int = 600
+    # SQS receives of one event before the queue's redrive policy moves it to the DLQ.
+    events_max_receives: int = 5
+    # Threads answering one SQS batch (different citizens side by side; one citizen's events in order).
+    events_concurrency: int = 10
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -109,6 +125,8 @@ class Settings:
             webhook_events=_table("webhook-events", "WEBHOOK_EVENTS_TABLE"),
             oa_tokens=_table("oa-tokens", "OA_TOKENS_TABLE"),
             announcement_audit=_table("announcement-audit", "ANNOUNCEMENT_AUDIT_TABLE"),
+            replies=_table("replies", "REPLIES_TABLE"),
+            lookup_limits=_table("lookup-limits", "LOOKUP_LIMITS_TABLE"),
         )
         hashes = tuple(_named_digest(h) for h in _env("ADMIN_TOKEN_SHA256").split(",") if h.strip())
         return cls(
@@ -123,6 +141,13 @@ class Settings:
             admin_token_sha256=hashes,
             approvals_required=max(0, int(_env("ANNOUNCEMENT_APPROVALS_REQUIRED", "1"))),
             broadcast_hours=_env("BROADCAST_HOURS", "06:00-20:00"),
+            webhook_max_skew_seconds=int(_env("WEBHOOK_MAX_SKEW_SECONDS", "300")),
+            domain_verification_file=_env("ZALO_DOMAIN_VERIFICATION_FILE"),
+            domain_verification_content=_env("ZALO_DOMAIN_VERIFICATION_CONTENT"),
+            lookup_limit=int(_env("LOOKUP_LIMIT", "20")),
+            lookup_window_seconds=int(_env("LOOKUP_WINDOW_SECONDS", "600")),
+            events_max_receives=int(_env("EVENTS_MAX_RECEIVES", "5")),
+            events_concurrency=int(_env("EVENTS_CONCURRENCY", "10")),
         )
 
     def with_zalo(self, **changes: object) -> Settings:

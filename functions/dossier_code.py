@@ -18,20 +18,33 @@ from datetime import date
 from urllib.parse import unquote
 
 _AGENCY = r"[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z]\d{2}"
-_HYPHEN = r"[ \t]{0,3}-[ \t]{0,3}"
+# As typed: a dot with spaces around it, or the dot left out ("000 00 12 H46", "0000012H46"). The
+# fixed segment lengths and the letter of the level-1 unit keep that unambiguous.
+_DOT = r"\s{0,2}\.?\s{0,2}"
+_TYPED_AGENCY = rf"[0-9A-Z]{{3}}{_DOT}[0-9A-Z]{{2}}{_DOT}[0-9A-Z]{{2}}{_DOT}[A-Z]\d{{2}}"
+# A hyphen with spaces (or a line break from a PDF) around it, or spaces alone instead of it.
+_HYPHEN = r"(?:\s{0,3}-\s{0,3}|\s{1,3})"
 
 # Not preceded by a digit or a dot: that keeps TTHC codes (`1.011442.000.00.00.H38`) and longer digit
 # runs out, while "HS000.00.12.H46-…" (glued to an abbreviation) is still found. Not followed by a
 # digit: a 6-digit "sequence" is no sequence.
 CODE_PATTERN: re.Pattern[str] = re.compile(
-    rf"(?<![0-9.])(?P<agency>{_AGENCY}){_HYPHEN}(?P<date>\d{{6}}){_HYPHEN}(?P<seq>\d{{4,5}})(?!\d)",
+    rf"(?<![0-9.])(?P<agency>{_TYPED_AGENCY}){_HYPHEN}(?P<date>\d{{6}}){_HYPHEN}(?P<seq>\d{{4,5}})(?!\d)",
     re.ASCII | re.IGNORECASE,
 )
 _AGENCY_RE = re.compile(_AGENCY, re.ASCII)
 _SEQUENCE_RE = re.compile(r"\d{4,5}", re.ASCII)
 
 # Hyphen look-alikes that phones and word processors substitute; NFKC leaves most of them alone.
-_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-"))
+# Invisible characters that copy-paste carries along (zero-width spaces and joiners, the BOM, the
+# soft hyphen) are dropped.
+_DASHES = str.maketrans(
+    {
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-"),
+        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad"),
+    }
+)
+_SEPARATORS = re.compile(r"[\s.]", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -94,7 +107,9 @@ def _from_match(match: re.Match[str]) -> DossierCode | None:
     received_on = _receipt_date(match["date"])
     if received_on is None:
         return None
-    return DossierCode(match["agency"].upper(), received_on, match["seq"])
+    segments = _SEPARATORS.sub("", match["agency"]).upper()
+    agency = f"{segments[:3]}.{segments[3:5]}.{segments[5:7]}.{segments[7:]}"
+    return DossierCode(agency, received_on, match["seq"])
 
 
 def _receipt_date(yymmdd: str) -> date | None:

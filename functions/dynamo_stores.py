@@ -15,6 +15,7 @@ from boto3.dynamodb.types import TypeDeserializer
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
+from functions import rate_limit
 from functions.dossier import Dossier
 from functions.dossier_records import from_model
 from functions.models import (
@@ -22,10 +23,20 @@ from functions.models import (
     AnnouncementModel,
     CitizenModel,
     DossierModel,
+    LookupLimitModel,
     NotificationModel,
+    ReplyModel,
     WebhookEventModel,
 )
-from functions.ports import BROADCASTER_STATES, Announcement, AuditEntry, Citizen, Notice
+from functions.ports import (
+    BROADCASTER_STATES,
+    Announcement,
+    AuditEntry,
+    Citizen,
+    LookupAllowance,
+    Notice,
+    ReplyClaim,
+)
 
 _deserialize = TypeDeserializer().deserialize
 
@@ -362,6 +373,101 @@ class DynamoWebhookDeduplicator:
     def forget(self, event_key: str) -> None:
         """Undo `first_time` when the event could not be queued, so Zalo's retry is not dropped."""
         WebhookEventModel(event_key).delete()
+
+
+# Reply records that are over (never sent again); the others may be claimed under the conditions below.
+REPLY_DONE_STATES = ("sent", "failed_permanent", "failed_final")
+
+
+class DynamoReplyLog:
+    """The replies table (ports.ReplyLog): a conditional claim before each CS message."""
+
+    def __init__(self, lease_seconds: int = 90, ttl_days: int = 14) -> None:
+        # Longer than the worker's Lambda timeout (60 s), so a live invocation is never overtaken;
+        # shorter than the queue's visibility timeout in AWS (at least 6 x the timeout), so the next
+        # delivery after a crash between the claim and the record may claim the reply again.
+        self.lease_seconds = lease_seconds
+        self.ttl = timedelta(days=ttl_days)  # well past SQS's retention: redeliveries are over by then
+
+    def claim(self, reply_id: str, kind: str, now: datetime) -> ReplyClaim:
+        free: Condition = (
+            ReplyModel.reply_id.does_not_exist()
+            | (ReplyModel.state == "failed_temporary")
+            | ((ReplyModel.state == "sending") & (ReplyModel.lease_until < now))
+        )
+        item = ReplyModel(reply_id)
+        claimed = _won(
+            lambda: item.update(
+                actions=[
+                    ReplyModel.kind.set(kind),
+                    ReplyModel.state.set("sending"),
+                    ReplyModel.attempts.add(1),
+                    ReplyModel.lease_until.set(now + timedelta(seconds=self.lease_seconds)),
+                    ReplyModel.created_at.set(ReplyModel.created_at | now),
+                    ReplyModel.updated_at.set(now),
+                    ReplyModel.expires_at.set(now + self.ttl),
+                ],
+                condition=free,
+            )
+        )
+        if claimed:
+            return ReplyClaim("claimed", int(item.attempts))
+        try:
+            state = ReplyModel.get(reply_id, consistent_read=True).state
+        except DoesNotExist:  # deleted by TTL in between: nothing to protect any more
+            return ReplyClaim("busy")
+        return ReplyClaim("done" if state in REPLY_DONE_STATES else "busy")
+
+    def finish(
+        self, reply_id: str, state: str, now: datetime, error_code: int = 0, zalo_msg_id: str = ""
+    ) -> None:
+        ReplyModel(reply_id).update(
+            actions=[
+                ReplyModel.state.set(state),
+                ReplyModel.updated_at.set(now),
+                ReplyModel.lease_until.remove(),
+                ReplyModel.error_code.set(error_code),
+                ReplyModel.zalo_msg_id.set(zalo_msg_id or None),
+            ]
+        )
+
+
+class DynamoLookupLimiter:
+    """The lookup-limits table (ports.LookupLimiter): one atomic counter per user and fixed window."""
+
+    def __init__(self, limit: int, window_seconds: int) -> None:
+        self.limit = limit
+        self.window_seconds = window_seconds
+
+    def take(self, user_id: str, event_key: str, count: int, now: datetime) -> LookupAllowance:
+        item = LookupLimitModel(rate_limit.bucket_key(user_id, now, self.window_seconds))
+        counted = _won(
+            lambda: item.update(
+                actions=[
+                    LookupLimitModel.hits.add(count),
+                    LookupLimitModel.events.add({event_key}),
+                    LookupLimitModel.expires_at.set(rate_limit.expiry(now, self.window_seconds)),
+                ],
+                condition=~LookupLimitModel.events.contains(event_key),
+            )
+        )
+        if not counted:  # a redelivery, already in the total: judged as if it were the latest event
+            item.refresh(consistent_read=True)
+        allowed = rate_limit.allowed_of(count, int(item.hits), self.limit)
+        if allowed >= count:
+            return LookupAllowance(allowed)
+        return LookupAllowance(allowed, tell_user=self._first_to_tell(item, event_key))
+
+    @staticmethod
+    def _first_to_tell(item: LookupLimitModel, event_key: str) -> bool:
+        """True for the one event (and its redeliveries) that tells the user about the limit."""
+        return _won(
+            lambda: item.update(
+                actions=[LookupLimitModel.notified_by.set(event_key)],
+                condition=LookupLimitModel.notified_by.does_not_exist()
+                | (LookupLimitModel.notified_by == event_key),
+            )
+        )
 
 
 class SqsEventQueue:

@@ -15,14 +15,24 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from chalice import AuthResponse, BadRequestError, Chalice, CognitoUserPoolAuthorizer, Rate, Response
+from chalice import (
+    AuthResponse,
+    BadRequestError,
+    Chalice,
+    CognitoUserPoolAuthorizer,
+    NotFoundError,
+    Rate,
+    Response,
+)
 
 from functions import wiring
 from functions.admin_auth import UNAUTHORIZED, official_from_context, principal_for
 from functions.announcements import InvalidAnnouncement, Refused, audit_json, to_json
+from functions.event_batch import QueuedEvent, handle_batch
 from functions.logs import get_logger, log
 from functions.notify import StreamRecord
 from functions.receipts import InvalidCode, NotConfigured, canonical
+from functions.zalo_domain import verification_page
 
 app = Chalice(app_name="dvc-zalo")
 # Receipts are served as binary; image/png is already among Chalice's default binary types. API Gateway
@@ -74,20 +84,23 @@ def zalo_webhook() -> Response:
     return _json(answer.status, answer.body)
 
 
+@app.route("/{file_name}", methods=["GET"])
+def zalo_domain_verification(file_name: str) -> Response:
+    """Zalo's domain-verification file, from configuration; any other root-level name is a 404."""
+    s = wiring.settings()
+    page = verification_page(file_name, s.domain_verification_file, s.domain_verification_content)
+    if page is None:
+        raise NotFoundError("Không tìm thấy trang này.")
+    return Response(body=page, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
 @app.on_sqs_message(queue=ZALO_EVENTS_QUEUE, batch_size=10)
 def zalo_events(event: Any) -> dict[str, list[dict[str, str]]]:
     """Worker for queued Zalo events; failures are reported per message (partial batch response)."""
-    failures = []
-    worker = wiring.event_worker()
-    for record in event:
-        message_id = record.to_dict().get("messageId", "")
-        try:
-            outcome = worker.handle(json.loads(record.body))
-            log(logger, logging.INFO, "zalo event", message_id=message_id, outcome=outcome)
-        except Exception:
-            logger.exception("zalo event failed", extra={"fields": {"message_id": message_id}})
-            failures.append({"itemIdentifier": message_id})
-    return {"batchItemFailures": failures}
+    queued = [QueuedEvent.from_lambda(record.to_dict()) for record in event]
+    s = wiring.settings()
+    failed = handle_batch(wiring.event_worker(), queued, s.events_max_receives, s.events_concurrency)
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 
 @app.on_dynamodb_record(stream_arn=DOSSIERS_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")

@@ -107,6 +107,15 @@ def unreadable_photo_reply(found_other_qr: bool = False, example_code: str = EXA
     )
 
 
+def lookup_limit_reply(limit: int, window_minutes: int) -> str:
+    """Sent once per window to a citizen who looked up more dossiers than the limit allows."""
+    return _finish(
+        f"Ông/Bà đã tra cứu {limit} lượt trong {window_minutes} phút vừa qua. Để bảo vệ thông tin hồ sơ "
+        "của người dân, hệ thống tạm dừng tra cứu cho tài khoản này trong ít phút. "
+        "Ông/Bà vui lòng thử lại sau. Xin cảm ơn!"
+    )
+
+
 def welcome_reply(province_name: str, example_code: str = EXAMPLE_CODE) -> str:
     """After a follow. `province_name` as configured, e.g. "tỉnh Quảng Trị" (config.PROVINCE_NAME)."""
     return _finish(

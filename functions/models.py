@@ -14,6 +14,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -168,6 +169,43 @@ class WebhookEventModel(Model):
     expires_at = TTLAttribute()
 
 
+class ReplyModel(Model):
+    """One chat reply (CS message), written before the call: a redelivered event skips what was sent.
+
+    Id: the webhook event key + the reply's place in the answer (`msg:<msg_id>#0`). No text and no
+    user id are kept: the record says only what happened to that reply.
+    """
+
+    class Meta:
+        table_name = "replies"
+        region = "ap-southeast-1"
+
+    reply_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    state = UnicodeAttribute()  # sending → sent | failed_permanent | failed_temporary → … | failed_final
+    attempts = NumberAttribute(default=0)
+    lease_until = UTCDateTimeAttribute(null=True)
+    zalo_msg_id = UnicodeAttribute(null=True)
+    error_code = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
+class LookupLimitModel(Model):
+    """Lookups one OA user made in one fixed window (`<user_id>#<window start>`), expiring by TTL."""
+
+    class Meta:
+        table_name = "lookup-limits"
+        region = "ap-southeast-1"
+
+    bucket = UnicodeAttribute(hash_key=True)
+    hits = NumberAttribute(default=0)
+    events = UnicodeSetAttribute(null=True)  # event keys already counted (redeliveries count once)
+    notified_by = UnicodeAttribute(null=True)  # the event that told the user about the limit
+    expires_at = TTLAttribute()
+
+
 class OaTokenModel(Model):
     """The OA's token pair and the lock that serialises refreshes (refresh tokens are single-use)."""
 
@@ -192,6 +230,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     AnnouncementAuditModel,
     WebhookEventModel,
     OaTokenModel,
+    ReplyModel,
+    LookupLimitModel,
 )
 
 
@@ -205,6 +245,8 @@ def bind(settings: Settings) -> None:
         AnnouncementAuditModel: settings.tables.announcement_audit,
         WebhookEventModel: settings.tables.webhook_events,
         OaTokenModel: settings.tables.oa_tokens,
+        ReplyModel: settings.tables.replies,
+        LookupLimitModel: settings.tables.lookup_limits,
     }
     for model, name in names.items():
         model.Meta.table_name = name

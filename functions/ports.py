@@ -171,6 +171,43 @@ class WebhookDeduplicator(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ReplyClaim:
+    """The answer of ReplyLog.claim: `claimed` (send now; `attempts` counts this one), `done` (sent or
+    recorded as failed before: never send again) or `busy` (another live invocation holds it)."""
+
+    outcome: str
+    attempts: int = 0
+
+
+class ReplyLog(Protocol):
+    """One record per chat reply (id: event key + position), written before the CS call, so an SQS
+    redelivery of a half-answered message sends only what is missing (the outbox pattern)."""
+
+    def claim(self, reply_id: str, kind: str, now: datetime) -> ReplyClaim: ...
+    def finish(
+        self, reply_id: str, state: str, now: datetime, error_code: int = 0, zalo_msg_id: str = ""
+    ) -> None:
+        """sent | failed_permanent | failed_temporary | failed_final, with Zalo's message id or error."""
+        ...
+
+
+@dataclass(frozen=True)
+class LookupAllowance:
+    """How many of the asked lookups may be answered, and whether to tell the citizen they hit the
+    limit (only the first refused event of a window does: one polite note, not one per message)."""
+
+    allowed: int
+    tell_user: bool = False
+
+
+class LookupLimiter(Protocol):
+    def take(self, user_id: str, event_key: str, count: int, now: datetime) -> LookupAllowance:
+        """Count `count` lookups for this user's current window, once per event (redeliveries of the
+        same event are not counted again)."""
+        ...
+
+
 class EventQueue(Protocol):
     def send(self, body: str) -> None: ...
 

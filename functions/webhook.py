@@ -2,6 +2,11 @@
 
 No Zalo call and no business logic happens here (zalo-api.md §1.3): a slow answer makes Zalo retry
 and eventually disable the webhook. Nothing unverified reaches the queue.
+
+Refusals carry a short machine-readable reason (`{"error": "stale_event"}`): 400 for a body that is
+not a webhook at all (too large, not a JSON object), 401 for one we cannot trust (no or a wrong
+signature, a timestamp outside the window). The timestamp window is what stops a replay: the
+de-duplication record expires after days, a captured signed event would otherwise work again.
 """
 
 from __future__ import annotations
@@ -52,29 +57,51 @@ def event_key(event: dict[str, Any]) -> str:
 
 class WebhookIntake:
     def __init__(
-        self, app_id: str, oa_secret_key: str, dedup: WebhookDeduplicator, queue: EventQueue
+        self,
+        app_id: str,
+        oa_secret_key: str,
+        dedup: WebhookDeduplicator,
+        queue: EventQueue,
+        max_skew_seconds: int = 300,
     ) -> None:
         self.app_id = app_id
         self.oa_secret_key = oa_secret_key
         self.dedup = dedup
         self.queue = queue
+        self.max_skew_seconds = max_skew_seconds
 
     def accept(self, raw_body: bytes, headers: Mapping[str, str], now: datetime) -> WebhookAnswer:
         if len(raw_body) > MAX_BODY_BYTES:
-            return WebhookAnswer(400, {"error": "body too large"})
+            return WebhookAnswer(400, {"error": "body_too_large"})
         signature = _header(headers, SIGNATURE_HEADER)
         if not signature:
-            return WebhookAnswer(401, {"error": "missing signature"})
+            return WebhookAnswer(401, {"error": "missing_signature"})
         event = _parse(raw_body)
         if event is None:
-            return WebhookAnswer(400, {"error": "malformed JSON"})
+            return WebhookAnswer(400, {"error": "malformed_json"})
         timestamp = str(event.get("timestamp", ""))
         if not verify(signature, self.app_id, raw_body, timestamp, self.oa_secret_key):
-            return WebhookAnswer(401, {"error": "bad signature"})
+            return WebhookAnswer(401, {"error": "bad_signature"})
         name = str(event.get("event_name", ""))
+        refused = self._outside_window(timestamp, now)
+        if refused:
+            return WebhookAnswer(401, {"error": refused}, name)
         if name.startswith("oa_send_"):
             return WebhookAnswer(200, {"result": "ignored"}, name)  # echo of our own message
         return self._enqueue(event, name, _header(headers, SERVER_HEADER) or "", now)
+
+    def _outside_window(self, timestamp: str, now: datetime) -> str:
+        """'' when the event's own time (epoch ms) is within the window of now, else the reason."""
+        try:
+            sent_at_ms = int(timestamp)
+        except ValueError:
+            return "bad_timestamp"
+        skew_ms = sent_at_ms - now.timestamp() * 1000
+        if skew_ms < -self.max_skew_seconds * 1000:
+            return "stale_event"
+        if skew_ms > self.max_skew_seconds * 1000:
+            return "future_event"
+        return ""
 
     def _enqueue(self, event: dict[str, Any], name: str, server: str, now: datetime) -> WebhookAnswer:
         key = event_key(event)

@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 
-from functions import models, status_link
+from functions import messages, models, status_link
 from functions.announcements import Announcements, BroadcastHours
 from functions.broadcast import Broadcaster, Budget
 from functions.config import Settings
@@ -24,7 +24,9 @@ from functions.dynamo_stores import (
     DynamoCitizenStore,
     DynamoDossierItems,
     DynamoDossierReader,
+    DynamoLookupLimiter,
     DynamoOutbox,
+    DynamoReplyLog,
     DynamoWebhookDeduplicator,
     SqsEventQueue,
 )
@@ -42,22 +44,23 @@ from functions.zalo_client import ZaloClient, ZaloOAuth
 from functions.zalo_events import EventWorker
 
 
-def utc_now() -> datetime:
+def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-# The announcements' clock. In AWS the wall clock; the local stack points it at the Zalo simulator's
-# clock so that a test (or `make run`) can advance time on both sides together (/_sim/clock/advance).
-_announcement_clock: Callable[[], datetime] = utc_now
+# Every service's clock. In AWS the wall clock; the local stack points it at the Zalo simulator's
+# clock so that a test (or `make run`) can advance time on both sides together (/_sim/clock/advance):
+# schedules, broadcast hours, webhook timestamps, token expiry and leases all move as one.
+_clock: Callable[[], datetime] = wall_clock
 
 
-def use_announcement_clock(clock: Callable[[], datetime]) -> None:
-    global _announcement_clock
-    _announcement_clock = clock
+def use_clock(clock: Callable[[], datetime]) -> None:
+    global _clock
+    _clock = clock
 
 
-def announcement_now() -> datetime:
-    return _announcement_clock()
+def utc_now() -> datetime:
+    return _clock()
 
 
 @functools.cache
@@ -72,8 +75,8 @@ def settings() -> Settings:
 def token_manager() -> TokenManager:
     s = settings()
     return TokenManager(
-        store=DynamoTokenStore(s.zalo.oa_id),
-        oauth=ZaloOAuth(s.zalo),
+        store=DynamoTokenStore(s.zalo.oa_id, clock=utc_now),
+        oauth=ZaloOAuth(s.zalo, clock=utc_now),
         initial_refresh_token=s.zalo.initial_refresh_token,
         clock=utc_now,
         owner=f"lambda-{uuid.uuid4().hex[:12]}",
@@ -104,6 +107,7 @@ def webhook_intake() -> WebhookIntake:
         oa_secret_key=s.zalo.oa_secret_key,
         dedup=DynamoWebhookDeduplicator(s.dedup_ttl_seconds),
         queue=SqsEventQueue(sqs(), s.events_queue_url),
+        max_skew_seconds=s.webhook_max_skew_seconds,
     )
 
 
@@ -121,6 +125,9 @@ def event_worker() -> EventWorker:
         province_name=s.province_name,
         clock=utc_now,
         photos=PhotoReader(ImageDownloader()),
+        replies=DynamoReplyLog(),
+        limiter=DynamoLookupLimiter(s.lookup_limit, s.lookup_window_seconds),
+        lookup_limit_note=messages.lookup_limit_reply(s.lookup_limit, s.lookup_window_seconds // 60),
     )
 
 
@@ -146,7 +153,7 @@ def announcements() -> Announcements:
     return Announcements(
         DynamoAnnouncementStore(),
         DynamoAuditLog(),
-        clock=announcement_now,
+        clock=utc_now,
         approvals_required=s.approvals_required,
         hours=BroadcastHours.parse(s.broadcast_hours),
         article_author=_article_author(),
@@ -168,7 +175,7 @@ def broadcaster(time_left_seconds: Callable[[], float]) -> Broadcaster:
         DynamoAnnouncementStore(),
         DynamoAuditLog(),
         zalo(),
-        clock=announcement_now,
+        clock=utc_now,
         run_id=f"run-{uuid.uuid4().hex[:12]}",
         hours=BroadcastHours.parse(s.broadcast_hours),
         article_author=_article_author(),

@@ -1,13 +1,24 @@
 """The worker behind the webhook: what the OA does for each verified, de-duplicated Zalo event.
 
 Lookups answer in the chat as consultation (CS) messages; ZNS delivery receipts mark notices
-delivered. A Zalo refusal that will not change (outside the 7-day window, user blocked) is logged and
-dropped; a transient one is raised so the queue retries the event (bounded, then the DLQ).
+delivered.
+
+Every reply goes through the reply log (ports.ReplyLog) before Zalo is called: its id is the event's
+key plus the reply's place in the answer, claimed with a conditional write. When SQS redelivers a
+message whose second of three answers failed, the first is not sent again. What Zalo says decides
+the record: a refusal that will not change (-230/-232 outside the interaction window, user blocked,
+bad request) is recorded as `failed_permanent` and never retried; a transient one (rate limit, 5xx,
+timeout, a token that stayed bad after the client's own refresh) is recorded as `failed_temporary`
+and raised, so the queue redelivers the event, up to MAX_REPLY_ATTEMPTS, then `failed_final`. The
+event then completes: nothing loops, and the queue's DLQ is left for events that cannot be handled.
+
+Lookups are counted per user in a fixed window (ports.LookupLimiter) before any dossier is read.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -16,13 +27,21 @@ from functions import messages
 from functions.dossier_code import find_codes
 from functions.logs import get_logger, log
 from functions.photo_codes import PhotoCodes, PhotoReader, attachment_urls
-from functions.ports import CitizenStore, DossierReader, Outbox, ZaloGateway
+from functions.ports import CitizenStore, DossierReader, LookupLimiter, Outbox, ReplyLog, ZaloGateway
 from functions.privacy import mask_user_id
-from functions.zalo_errors import ZaloError
+from functions.webhook import event_key
+from functions.zalo_errors import OUTSIDE_INTERACTION_WINDOW, Kind, ZaloError
 
 logger = get_logger("zalo_events")
 
 MAX_CODES_PER_MESSAGE = 3
+# Sends of one reply before it is recorded as failed_final; below the queue's maxReceiveCount (5),
+# so a reply that keeps failing ends recorded instead of taking its whole event to the DLQ.
+MAX_REPLY_ATTEMPTS = 3
+
+
+class ReplyInProgress(Exception):
+    """Another invocation holds this reply's lease: let the queue bring the event back later."""
 
 
 class EventWorker:
@@ -35,6 +54,10 @@ class EventWorker:
         status_url: Callable[[str], str],
         province_name: str,
         clock: Callable[[], datetime],
+        *,
+        replies: ReplyLog,
+        limiter: LookupLimiter,
+        lookup_limit_note: str,
         photos: PhotoReader | None = None,
     ) -> None:
         self.dossiers = dossiers
@@ -45,9 +68,16 @@ class EventWorker:
         self.province_name = province_name
         self.clock = clock
         self.photos = photos
+        self.replies = replies
+        self.limiter = limiter
+        self.lookup_limit_note = lookup_limit_note
+        # The key of the event being handled, per thread (a batch's citizens are served side by
+        # side, event_batch.py): reply ids derive from it.
+        self._current = threading.local()
 
     def handle(self, envelope: dict[str, Any]) -> str:
         event = envelope.get("event") or {}
+        self._current.event_key = str(envelope.get("key") or event_key(event))
         name = str(event.get("event_name", ""))
         message = event.get("message") or {}
         if name == "user_received_message" and (envelope.get("server") == "ZNS" or "tracking_id" in message):
@@ -62,6 +92,10 @@ class EventWorker:
         if handler is None:
             return "ignored"
         return handler(event)
+
+    @property
+    def _event_key(self) -> str:
+        return str(getattr(self._current, "event_key", ""))
 
     def _text(self, event: dict[str, Any]) -> str:
         user_id = str((event.get("sender") or {}).get("id", ""))
@@ -93,17 +127,25 @@ class EventWorker:
         return self._answer_codes(user_id, codes[:limit])
 
     def _answer_codes(self, user_id: str, codes: list[str]) -> str:
-        """One status card (or "not found") per code, then a note when there were too many."""
-        for code in codes[:MAX_CODES_PER_MESSAGE]:
-            dossier = self.dossiers.get(code)
-            if dossier is None:
-                self._reply(user_id, messages.unknown_code_reply(code), "unknown_code")
-            else:
-                reply = messages.lookup_reply(dossier, self.clock(), self.status_url(code))
-                self._reply(user_id, reply, "status")
-        if len(codes) > MAX_CODES_PER_MESSAGE:
+        """One status card (or "not found") per code within the citizen's lookup allowance, then a note
+        when there were too many."""
+        asked = codes[:MAX_CODES_PER_MESSAGE]
+        allowance = self.limiter.take(user_id, self._event_key, len(asked), self.clock())
+        for index, code in enumerate(asked[: allowance.allowed]):
+            self._lookup(user_id, code, index)
+        if allowance.tell_user:
+            self._reply(user_id, self.lookup_limit_note, "rate_limited")
+        if len(codes) > MAX_CODES_PER_MESSAGE and allowance.allowed:
             self._reply(user_id, messages.too_many_codes_note(MAX_CODES_PER_MESSAGE), "too_many")
-        return "answered"
+        return "answered" if allowance.allowed else "rate_limited"
+
+    def _lookup(self, user_id: str, code: str, index: int) -> None:
+        dossier = self.dossiers.get(code)
+        if dossier is None:
+            self._reply(user_id, messages.unknown_code_reply(code), "unknown_code", index)
+        else:
+            reply = messages.lookup_reply(dossier, self.clock(), self.status_url(code))
+            self._reply(user_id, reply, "status", index)
 
     def _follow(self, event: dict[str, Any]) -> str:
         user_id = str((event.get("follower") or {}).get("id", ""))
@@ -121,12 +163,29 @@ class EventWorker:
             return "delivered"
         return "unknown_receipt"
 
-    def _reply(self, user_id: str, text: str, kind: str) -> str:
+    def _reply(self, user_id: str, text: str, kind: str, index: int | None = None) -> str:
+        """Send one CS text at most once per event and place (`<event key>#<index or kind>`)."""
+        reply_id = f"{self._event_key}#{kind if index is None else index}"
+        claim = self.replies.claim(reply_id, kind, self.clock())
+        if claim.outcome == "done":
+            return "already_replied"
+        if claim.outcome == "busy":
+            raise ReplyInProgress(reply_id)
+        if claim.attempts > MAX_REPLY_ATTEMPTS:  # a crash left it "sending" too often: stop here
+            return self._give_up(reply_id, kind, user_id, error_code=0)
         try:
-            self.zalo.send_text(user_id, text)
+            message_id = self.zalo.send_text(user_id, text)
         except ZaloError as exc:
-            if exc.retryable:
-                raise
+            return self._reply_failed(reply_id, kind, user_id, claim.attempts, exc)
+        self.replies.finish(reply_id, "sent", self.clock(), zalo_msg_id=message_id)
+        log(logger, logging.INFO, "replied", kind=kind, user=mask_user_id(user_id))
+        return "replied"
+
+    def _reply_failed(self, reply_id: str, kind: str, user_id: str, attempts: int, exc: ZaloError) -> str:
+        """Record what Zalo said; raise only when another delivery of the event may still succeed."""
+        transient = exc.retryable or exc.kind is Kind.REFRESH or exc.api == "oauth"
+        if not transient or exc.code in OUTSIDE_INTERACTION_WINDOW:
+            self.replies.finish(reply_id, "failed_permanent", self.clock(), error_code=exc.code)
             log(
                 logger,
                 logging.WARNING,
@@ -136,5 +195,23 @@ class EventWorker:
                 zalo_error=exc.code,
             )
             return f"refused:{exc.code}"
-        log(logger, logging.INFO, "replied", kind=kind, user=mask_user_id(user_id))
-        return "replied"
+        if attempts >= MAX_REPLY_ATTEMPTS:
+            return self._give_up(reply_id, kind, user_id, exc.code)
+        self.replies.finish(reply_id, "failed_temporary", self.clock(), error_code=exc.code)
+        log(
+            logger, logging.WARNING, "reply will be retried", kind=kind, zalo_error=exc.code, attempt=attempts
+        )
+        raise exc
+
+    def _give_up(self, reply_id: str, kind: str, user_id: str, error_code: int) -> str:
+        self.replies.finish(reply_id, "failed_final", self.clock(), error_code=error_code)
+        log(
+            logger,
+            logging.ERROR,
+            "reply given up",
+            kind=kind,
+            user=mask_user_id(user_id),
+            zalo_error=error_code,
+            attempts=MAX_REPLY_ATTEMPTS,
+        )
+        return f"gave_up:{error_code}"

@@ -3,8 +3,10 @@ schedules, and calls the real Chalice handlers with Lambda-shaped events and a L
 
 It follows Lambda's event-source rules closely enough that the handlers cannot tell the difference:
 stream records in order per shard, partial batch failures retried from the failed record (bounded,
-then skipped as Lambda's MaximumRetryAttempts would), SQS messages deleted only when they succeeded
-(the queue's redrive policy moves poison messages to the DLQ).
+then skipped as Lambda's MaximumRetryAttempts would), SQS messages deleted only when they succeeded.
+A failed message becomes visible again after the queue's visibility timeout; the queue's redrive
+policy then moves it to the DLQ on the receive after its maxReceiveCount-th, which moto's SQS applies
+exactly like SQS (tests/e2e/test_chat_resilience.py checks it), so the runner adds nothing there.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import boto3
 
@@ -25,19 +26,25 @@ def create_tables(settings: Settings) -> str:
     return str(table["LatestStreamArn"])
 
 
-def create_queue(name: str) -> tuple[str, str]:
-    """The Zalo events queue with its DLQ (3 receives, then dead). Returns (url, arn)."""
+@dataclass(frozen=True)
+class EventsQueue:
+    url: str
+    arn: str
+    dlq_url: str
+
+
+def create_queue(name: str, max_receives: int = 5, visibility_seconds: int = 5) -> EventsQueue:
+    """The Zalo events queue with its DLQ: after `max_receives` receives a message is dead (SQS's
+    redrive policy, which moto applies on receive like SQS does)."""
     sqs = boto3.client("sqs")
     dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receives)}
     url = sqs.create_queue(
         QueueName=name,
-        Attributes={
-            "VisibilityTimeout": "5",
-            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"}),
-        },
+        Attributes={"VisibilityTimeout": str(visibility_seconds), "RedrivePolicy": json.dumps(redrive)},
     )["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    return url, arn
+    return EventsQueue(url, arn, dlq_url)

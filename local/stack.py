@@ -62,6 +62,8 @@ class LocalStack:
     ports: Ports
     schedule_seconds: float | None = 60.0  # None: schedules fire only when a test fires them
     seed: bool = True
+    # How long a failed event waits before SQS delivers it again (tests shorten it).
+    queue_visibility_seconds: int = 5
     simulator: Any = None
     runner: Any = None
     api_server: Any = None
@@ -123,12 +125,12 @@ class LocalStack:
         self._follow_simulator_clock()
 
     def _follow_simulator_clock(self) -> None:
-        """Announcements read the simulator's clock, so advancing it (/_sim/clock/advance) moves
-        schedules, broadcast hours and Zalo's night block together, without waiting."""
+        """Our services read the simulator's clock, so advancing it (/_sim/clock/advance) moves
+        schedules, broadcast hours, webhook timestamps and Zalo's night block together, without waiting."""
         from functions import wiring
 
         state = self.simulator.state
-        wiring.use_announcement_clock(lambda: datetime.fromtimestamp(state.now_ms() / 1000, UTC))
+        wiring.use_clock(lambda: datetime.fromtimestamp(state.now_ms() / 1000, UTC))
 
     def _create_resources(self) -> None:
         from functions import wiring
@@ -137,7 +139,8 @@ class LocalStack:
         wiring.reset()
         settings = wiring.settings()
         self.stream_arn = create_tables(settings)
-        self.queue_url, self.queue_arn = create_queue(QUEUE_NAME)
+        queue = create_queue(QUEUE_NAME, settings.events_max_receives, self.queue_visibility_seconds)
+        self.queue_url, self.queue_arn, self.dlq_url = queue.url, queue.arn, queue.dlq_url
         os.environ["ZALO_EVENTS_QUEUE_URL"] = self.queue_url
         os.environ["DOSSIERS_STREAM_ARN"] = self.stream_arn
         wiring.reset()
@@ -202,7 +205,7 @@ class LocalStack:
     def stop(self) -> None:
         from functions import wiring
 
-        wiring.use_announcement_clock(wiring.utc_now)
+        wiring.use_clock(wiring.wall_clock)
         if self.runner is not None:
             self.runner.stop()
         if self.api_server is not None:

@@ -24,7 +24,9 @@ def stack() -> Iterator[object]:
     saved = dict(os.environ)
     for name in _ZALO_VARS:
         os.environ.pop(name, None)  # the e2e suite always runs against its own simulator
-    local = LocalStack(Ports.from_env(ephemeral=True), schedule_seconds=None, seed=False)
+    local = LocalStack(
+        Ports.from_env(ephemeral=True), schedule_seconds=None, seed=False, queue_visibility_seconds=1
+    )
     local.start()
     try:
         yield local

@@ -6,11 +6,15 @@ Each call gets a fresh dossier code, so tests sharing one local stack never step
 from __future__ import annotations
 
 import itertools
+import json
+import time
+import uuid
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from functions.dossier import VIETNAM_TZ, Dossier
+from functions.webhook_signature import compute_mac
 
 _sequence = itertools.count(1)
 
@@ -67,3 +71,25 @@ def zalo_phone(typed: str) -> str:
     from functions.phones import normalise, to_zalo
 
     return to_zalo(normalise(typed))
+
+
+def text_event(app_id: str, oa_id: str, user_id: str, text: str, at_ms: int | None = None) -> dict[str, Any]:
+    """A user_send_text webhook body as Zalo sends it: fresh msg_id, timestamp in ms (now by default)."""
+    return {
+        "app_id": app_id,
+        "user_id_by_app": "552233",
+        "event_name": "user_send_text",
+        "timestamp": str(int(time.time() * 1000) if at_ms is None else at_ms),
+        "sender": {"id": user_id},
+        "recipient": {"id": oa_id},
+        "message": {"msg_id": uuid.uuid4().hex, "text": text},
+    }
+
+
+def signed_webhook(
+    event: dict[str, Any], app_id: str, oa_secret_key: str, raw: bytes | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """The body bytes and headers of a delivery Zalo signed (`raw`: other bytes, same timestamp)."""
+    body = raw if raw is not None else json.dumps(event, ensure_ascii=False).encode()
+    mac = compute_mac(app_id, body, event["timestamp"], oa_secret_key)
+    return body, {"Content-Type": "application/json", "X-ZEvent-Signature": f"mac={mac}"}

@@ -154,6 +154,7 @@ def add_fault() -> tuple[Response, int]:
     fault = Fault(
         path=str(data["path"]),
         count=int(data.get("count", 1)),
+        skip=int(data.get("skip", 0)),
         error=_optional_int(data.get("error")),
         http_status=_optional_int(data.get("http_status")),
         delay_ms=int(data.get("delay_ms", 0)),

@@ -72,10 +72,12 @@ class Article:
 
 @dataclass
 class Fault:
-    """The next `count` calls to `path` fail this way (error envelope, HTTP status) or are slowed."""
+    """The next `count` calls to `path` fail this way (error envelope, HTTP status) or are slowed;
+    `skip` lets that many matching calls through first (e.g. fail the second of three sends)."""
 
     path: str
     count: int = 1
+    skip: int = 0
     error: int | None = None
     http_status: int | None = None
     delay_ms: int = 0
@@ -236,6 +238,9 @@ class SimState:
         with self.lock:
             for fault in self.faults:
                 if fault.path == path and fault.count > 0:
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        return None
                     fault.count -= 1
                     return fault
             return None

@@ -115,3 +115,15 @@ class SimClient:
 
     def vietnam_hour(self) -> int:
         return int((self.now_ms() / 1000 + 7 * 3600) % 86400 // 3600)
+
+    def clear_faults(self) -> None:
+        requests.delete(f"{self.base}/_sim/faults", timeout=10).raise_for_status()
+
+    def chat_texts(self, user_id: str) -> list[str]:
+        """What the OA wrote to this citizen in the chat, oldest first."""
+        return [m.get("text", "") for m in self.inbox(user_id).get("chat", []) if m.get("text")]
+
+    def cs_calls_to(self, user_id: str) -> list[dict[str, Any]]:
+        """Every CS send the product attempted to this citizen (answered or failed)."""
+        calls = self.calls("/v3.0/oa/message/cs")
+        return [c for c in calls if ((c.get("json") or {}).get("recipient") or {}).get("user_id") == user_id]

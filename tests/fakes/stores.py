@@ -7,8 +7,17 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from functions import rate_limit
 from functions.dossier import Dossier
-from functions.ports import BROADCASTER_STATES, Announcement, AuditEntry, Citizen, Notice
+from functions.ports import (
+    BROADCASTER_STATES,
+    Announcement,
+    AuditEntry,
+    Citizen,
+    LookupAllowance,
+    Notice,
+    ReplyClaim,
+)
 
 _CLAIMABLE = ("pending", "failed_temporary")
 
@@ -195,3 +204,61 @@ class FakeQueue:
         if self.fail:
             raise ConnectionError("queue unavailable")
         self.bodies.append(body)
+
+
+_REPLY_DONE = ("sent", "failed_permanent", "failed_final")
+
+
+class FakeReplyLog:
+    """ports.ReplyLog with DynamoReplyLog's conditional claim (and a lease that a test's clock ends)."""
+
+    def __init__(self, lease_seconds: int = 90) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+        self.lease_seconds = lease_seconds
+        self._lock = threading.Lock()
+
+    def claim(self, reply_id: str, kind: str, now: datetime) -> ReplyClaim:
+        with self._lock:
+            item = self.items.get(reply_id)
+            if item is not None:
+                expired = item["state"] == "sending" and item["lease_until"] < now
+                if item["state"] in _REPLY_DONE:
+                    return ReplyClaim("done")
+                if item["state"] != "failed_temporary" and not expired:
+                    return ReplyClaim("busy")
+            item = self.items.setdefault(reply_id, {"attempts": 0, "error_code": 0, "zalo_msg_id": ""})
+            item.update(kind=kind, state="sending", attempts=item["attempts"] + 1)
+            item["lease_until"] = now + timedelta(seconds=self.lease_seconds)
+            return ReplyClaim("claimed", item["attempts"])
+
+    def finish(
+        self, reply_id: str, state: str, now: datetime, error_code: int = 0, zalo_msg_id: str = ""
+    ) -> None:
+        with self._lock:
+            self.items[reply_id].update(state=state, error_code=error_code, zalo_msg_id=zalo_msg_id)
+
+    def states(self) -> dict[str, str]:
+        return {reply_id: item["state"] for reply_id, item in self.items.items()}
+
+
+class FakeLookupLimiter:
+    """ports.LookupLimiter with DynamoLookupLimiter's counting (rate_limit.py does the arithmetic)."""
+
+    def __init__(self, limit: int = 20, window_seconds: int = 600) -> None:
+        self.limit = limit
+        self.window_seconds = window_seconds
+        self.buckets: dict[str, dict[str, Any]] = {}
+
+    def take(self, user_id: str, event_key: str, count: int, now: datetime) -> LookupAllowance:
+        key = rate_limit.bucket_key(user_id, now, self.window_seconds)
+        bucket = self.buckets.setdefault(key, {"hits": 0, "events": set(), "notified_by": None})
+        if event_key not in bucket["events"]:
+            bucket["hits"] += count
+            bucket["events"].add(event_key)
+        allowed = rate_limit.allowed_of(count, bucket["hits"], self.limit)
+        if allowed >= count:
+            return LookupAllowance(allowed)
+        if bucket["notified_by"] in (None, event_key):
+            bucket["notified_by"] = event_key
+            return LookupAllowance(allowed, tell_user=True)
+        return LookupAllowance(allowed)

@@ -12,18 +12,18 @@ from functions.zalo_errors import ZaloError
 @dataclass
 class FakeZalo:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    errors: dict[str, list[ZaloError]] = field(default_factory=dict)
+    errors: dict[str, list[ZaloError | None]] = field(default_factory=dict)  # None: that call succeeds
     processing_polls: int = 0
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
-    def fail_next(self, method: str, *errors: ZaloError) -> None:
+    def fail_next(self, method: str, *errors: ZaloError | None) -> None:
         self.errors.setdefault(method, []).extend(errors)
 
     def _call(self, method: str, **args: Any) -> str:
         self.calls.append((method, args))
         queued = self.errors.get(method)
-        if queued:
-            raise queued.pop(0)
+        if queued and (error := queued.pop(0)) is not None:
+            raise error
         return f"{method}-{next(self._ids)}"
 
     def sent(self, method: str) -> list[dict[str, Any]]:

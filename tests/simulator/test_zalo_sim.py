@@ -464,6 +464,11 @@ def test_faults_are_injected_then_used_up(client: FlaskClient) -> None:
     assert zbs(client)["error"] == 0
 
 
+def test_a_fault_can_let_the_first_calls_through(client: FlaskClient) -> None:
+    client.post("/_sim/faults", json={"path": "/message/template", "skip": 1, "count": 1, "error": -100})
+    assert [zbs(client)["error"] for _ in range(3)] == [0, -100, 0]
+
+
 def test_calls_are_recorded_without_secrets(client: FlaskClient) -> None:
     zbs(client)
     refresh(client, CFG.refresh_token)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from functions import status_link
 from functions.dossier_code import DossierCode, find_codes, parse
 
 QB = "000.00.12.H46-240115-0003"
@@ -154,3 +155,99 @@ def test_whatever_is_found_is_canonical(text: str) -> None:
     for found in find_codes(text):
         code = parse(found)
         assert code is not None and code.text == found
+
+
+# --- as citizens really type them (issue 3) ---------------------------------------------------------
+
+_FULL_WIDTH = {ord(d): chr(0xFF10 + int(d)) for d in _DIGITS}
+_VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
+vietnamese_text = st.text(
+    alphabet=st.sampled_from(_VIETNAMESE + _VIETNAMESE.upper() + " ,!?:;()\n"), max_size=60
+)
+
+
+@st.composite
+def sloppy_forms(draw: st.DrawFn, code: DossierCode) -> str:
+    """Each separator typed its own way: dots with spaces or left out, hyphens as spaces or look-alikes,
+    any case, full-width digits, an invisible zero-width space pasted in somewhere."""
+    dot = st.sampled_from([".", ". ", " . ", "", " ", "．"])
+    hyphen = st.sampled_from(["-", " - ", "- ", " ", "–", "‑", "－", "-\n"])
+    agency = code.agency.split(".")
+    text = agency[0]
+    for segment in agency[1:]:
+        text += draw(dot) + segment
+    text += draw(hyphen) + f"{code.received_on:%y%m%d}" + draw(hyphen) + code.sequence
+    if draw(st.booleans()):
+        text = text.lower()
+    if draw(st.booleans()):
+        text = text.translate(_FULL_WIDTH)
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + "\u200b" + text[at:]
+    return text
+
+
+@given(codes, st.data(), vietnamese_text, vietnamese_text)
+def test_any_sloppy_form_inside_vietnamese_text_is_found(
+    code: DossierCode, data: st.DataObject, before: str, after: str
+) -> None:
+    typed = data.draw(sloppy_forms(code))
+    assert find_codes(f"{before} {typed} {after}", limit=100) == [code.text]
+
+
+@given(codes, st.data())
+def test_parse_accepts_every_sloppy_form_of_one_code(code: DossierCode, data: st.DataObject) -> None:
+    assert parse(data.draw(sloppy_forms(code))) == code
+
+
+@given(
+    codes,
+    st.text(
+        alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", min_size=16, max_size=16
+    ),
+)
+def test_pasted_status_page_links_are_read_as_their_code(code: DossierCode, k: str) -> None:
+    link = status_link.url("https://dichvucong.quangtri.gov.vn", code.text, key="k")
+    assert find_codes(link) == [code.text]
+    assert find_codes(f"Mình bấm link này không được: {link} ạ") == [code.text]
+    typed_k = f"https://dvc.example.gov.vn/tra-cuu/{code.text}?k={k}"
+    assert find_codes(typed_k) == [code.text]
+
+
+@given(codes, codes, vietnamese_text)
+def test_several_codes_come_back_in_order(first: DossierCode, second: DossierCode, between: str) -> None:
+    found = find_codes(f"{first.text} {between} {second.text.lower()}", limit=10)
+    assert found == list(dict.fromkeys([first.text, second.text]))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Em chào anh/chị, hồ sơ của em mã 000.00.12.H46-240115-0003 giờ tới đâu rồi ạ?", [QB]),
+        ("ma ho so 000.00.12.h46-240115-0003", [QB]),
+        ("000 . 00 . 12 . H46 - 240115 - 0003", [QB]),
+        ("000.00.12H46-240115-0003", [QB]),  # one dot forgotten
+        ("0000012H46-240115-0003", [QB]),  # every dot forgotten
+        ("000 00 12 H46 240115 0003", [QB]),  # spaces only, as dictated
+        ("000.00.12.H46\u00a0-\u00a0240115\u00a0-\u00a00003", [QB]),  # non-breaking spaces from Word
+        ("000.00.12.H46-\n240115-0003", [QB]),  # wrapped at the hyphen in a PDF
+        ("000.00.12.H46-240115-\u200b0003", [QB]),  # a zero-width space from a copy-paste
+        ("Mã hồ sơ: 000.00.12.H50-250805-0001 (nộp tại Trung tâm phục vụ hành chính công xã)", [QT]),
+        ("https://dvc.quangtri.gov.vn/tra-cuu/000.00.12.H46-240115-0003?k=Zk3x_9aB-LmN0pQr", [QB]),
+        ("dvc.quangtri.gov.vn/tra-cuu/000.00.12.h46-240115-0003?k=abc", [QB]),
+        ("https://dvc.quangtri.gov.vn/tra-cuu/000%2E00%2E12%2EH46-240115-0003?k=abc", [QB]),
+        ("Hai hồ sơ: 000.00.12.H46-240115-0003 và 000.00.12.H50-250805-0001", [QB, QT]),
+        ("Số biên nhận 03706/2026/07906", []),  # BHXH's own numbering: not a dossier code
+        ("Gọi 0912 345 678 hoặc 0232 3822 111", []),
+        ("Thủ tục 1.011442.000.00.00.H38 nộp ngày 24/01/15", []),
+        ("000.00.12.H46-240115", []),  # no sequence number
+    ],
+)
+def test_real_looking_messages(text: str, expected: list[str]) -> None:
+    assert find_codes(text) == expected
+
+
+@given(st.text(alphabet="0123456789 .-\n/:", max_size=80))
+def test_digits_dots_and_dashes_alone_are_never_a_code(text: str) -> None:
+    """Phone numbers, dates, ID and receipt numbers: without the level-1 unit's letter, no code."""
+    assert find_codes(text) == []

@@ -13,8 +13,7 @@ from functions.photo_codes import PhotoReader
 from functions.ports import ImageUnavailable
 from functions.zalo_events import EventWorker
 from tests.factories import make_dossier
-from tests.fakes.stores import FakeCitizens, FakeDossiers, FakeOutbox
-from tests.fakes.zalo import FakeZalo
+from tests.fakes.chat import make_worker
 from tests.receipt_photos import Shot, blank_photo, photograph, receipt
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -28,14 +27,9 @@ def worker(photos: dict[str, bytes], *dossiers) -> EventWorker:
             raise ImageUnavailable("http_404")
         return photos[url]
 
-    return EventWorker(
-        FakeDossiers(*dossiers),
-        FakeCitizens(),
-        FakeOutbox(),
-        FakeZalo(),
+    return make_worker(
+        *dossiers,
         status_url=lambda code: f"https://dvc.example.vn/tra-cuu/{code}?k=x",
-        province_name="tỉnh Quảng Trị",
-        clock=lambda: NOW,
         photos=PhotoReader(fetch),
     )
 
@@ -119,9 +113,7 @@ def test_a_code_in_the_caption_is_answered_even_when_the_photo_is_unreadable():
 
 
 def test_without_a_photo_reader_the_citizen_is_asked_for_the_typed_code():
-    w = EventWorker(
-        FakeDossiers(), FakeCitizens(), FakeOutbox(), FakeZalo(), lambda c: "", "tỉnh", clock=lambda: NOW
-    )
+    w = make_worker()
     w.handle(image_event())
     assert texts(w) == [messages.unreadable_photo_reply()]
 

@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from functions.ports import Notice
 from functions.zalo_errors import ZaloError
-from functions.zalo_events import MAX_CODES_PER_MESSAGE, EventWorker
+from functions.zalo_events import MAX_CODES_PER_MESSAGE
 from tests.factories import make_dossier
-from tests.fakes.stores import FakeCitizens, FakeDossiers, FakeOutbox
+from tests.fakes.chat import NOW, USER, text
+from tests.fakes.chat import make_worker as worker
 from tests.fakes.zalo import FakeZalo
-
-NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-USER = "8765432109876543210"
-
-
-def worker(*dossiers, zalo=None) -> EventWorker:
-    return EventWorker(
-        FakeDossiers(*dossiers),
-        FakeCitizens(),
-        FakeOutbox(),
-        zalo or FakeZalo(),
-        status_url=lambda code: "",
-        province_name="tỉnh Quảng Trị",
-        clock=lambda: NOW,
-    )
-
-
-def text(body: str) -> dict:
-    return {
-        "event": {
-            "event_name": "user_send_text",
-            "sender": {"id": USER},
-            "message": {"msg_id": "m", "text": body},
-        }
-    }
 
 
 def test_code_in_text_is_answered_with_its_status():
