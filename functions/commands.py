@@ -96,10 +96,10 @@ PHRASES: dict[Intent, tuple[str, ...]] = {
 
 # Words that may wrap a command without changing it ("dừng ạ", "vui lòng dừng", "mã hồ sơ ...").
 _POLITE = frozenset(
-    "a ạ nhé nhe nha nhá với voi giúp giùm dùm cho tôi toi em mình minh xin vui lòng long làm ơn lam on "
-    "please đi di".split()
+    {"a", "ạ", "nhé", "nhe", "nha", "nhá", "với", "voi", "giúp", "giùm", "dùm", "cho", "tôi", "toi"}
+    | {"em", "mình", "minh", "xin", "vui", "lòng", "long", "làm", "ơn", "lam", "on", "please", "đi", "di"}
 )
-_CODE_WORDS = frozenset("hồ sơ ho so mã ma số so hs".split())
+_CODE_WORDS = frozenset(("hồ", "sơ", "ho", "so", "mã", "ma", "số", "hs"))
 _ONLY_QUESTION = re.compile(r"\s*[?？]+\s*")
 _NOT_WORD = re.compile(r"[^\w]+")
 _COMBINING = re.compile(r"[\u0300-\u036f]")
@@ -122,7 +122,7 @@ def parse(text: str) -> Command | None:
 
 
 def fold(text: str) -> str:
-    """Lower case, no diacritics (đ → d), words separated by single spaces: 'Huỷ  THÔNG báo!' → 'huy thong bao'."""
+    """Lower case, no diacritics (đ → d), single spaces: 'Huỷ  THÔNG báo!' → 'huy thong bao'."""
     return _words(strip_diacritics(text))
 
 
