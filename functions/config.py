@@ -48,6 +48,7 @@ class Tables:
     announcements: str
     webhook_events: str
     oa_tokens: str
+    phone_dossiers: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class Settings:
     admin_token_sha256: tuple[str, ...]
     # Zalo retries a webhook for up to ~1 h; de-duplication records must outlive that.
     dedup_ttl_seconds: int = 2 * 24 * 3600
+    # Picture on the "share your phone" card (request_user_info); https, the OA's own banner.
+    info_card_image_url: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +99,7 @@ class Settings:
             announcements=_table("announcements", "ANNOUNCEMENTS_TABLE"),
             webhook_events=_table("webhook-events", "WEBHOOK_EVENTS_TABLE"),
             oa_tokens=_table("oa-tokens", "OA_TOKENS_TABLE"),
+            phone_dossiers=_table("phone-dossiers", "PHONE_DOSSIERS_TABLE"),
         )
         hashes = tuple(h.strip().lower() for h in _env("ADMIN_TOKEN_SHA256").split(",") if h.strip())
         return cls(
@@ -108,6 +112,7 @@ class Settings:
             province_name=_env("PROVINCE_NAME", "tỉnh"),
             status_link_key=_env("STATUS_LINK_KEY"),
             admin_token_sha256=hashes,
+            info_card_image_url=_env("INFO_CARD_IMAGE_URL"),
         )
 
     def with_zalo(self, **changes: object) -> Settings:

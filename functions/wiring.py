@@ -16,16 +16,19 @@ import boto3
 from functions import models, status_link
 from functions.announcements import Announcements
 from functions.broadcast import Broadcaster
+from functions.citizen_links import CitizenLinks
 from functions.config import Settings
 from functions.dynamo_stores import (
     DynamoAnnouncementStore,
     DynamoCitizenStore,
     DynamoDossierReader,
     DynamoOutbox,
+    DynamoPhoneDossierIndex,
     DynamoWebhookDeduplicator,
     SqsEventQueue,
 )
 from functions.notify import Notifier
+from functions.phone_index import PhoneIndexer
 from functions.secrets import load_zalo_secrets
 from functions.token_store import DynamoTokenStore
 from functions.tokens import TokenManager
@@ -87,9 +90,29 @@ def webhook_intake() -> WebhookIntake:
 
 
 @functools.cache
+def citizen_links() -> CitizenLinks:
+    s = settings()
+    return CitizenLinks(
+        citizens=DynamoCitizenStore(),
+        phone_dossiers=DynamoPhoneDossierIndex(),
+        dossiers=DynamoDossierReader(),
+        province_name=s.province_name,
+        card_image_url=s.info_card_image_url,
+        clock=utc_now,
+    )
+
+
+@functools.cache
+def phone_indexer() -> PhoneIndexer:
+    settings()
+    return PhoneIndexer(DynamoPhoneDossierIndex(), clock=utc_now)
+
+
+@functools.cache
 def event_worker() -> EventWorker:
     s = settings()
     return EventWorker(
+        links=citizen_links(),
         dossiers=DynamoDossierReader(),
         citizens=DynamoCitizenStore(),
         outbox=outbox(),
@@ -134,6 +157,8 @@ def reset() -> None:
         sqs,
         outbox,
         webhook_intake,
+        citizen_links,
+        phone_indexer,
         event_worker,
         notifier,
         announcements,

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from functions import messages
+from functions import commands, messages
+from functions.citizen_links import AskPhone, CitizenLinks, Outgoing
 from functions.dossier_code import find_codes
 from functions.logs import get_logger, log
 from functions.ports import CitizenStore, DossierReader, Outbox, ZaloGateway
@@ -34,7 +35,9 @@ class EventWorker:
         status_url: Callable[[str], str],
         province_name: str,
         clock: Callable[[], datetime],
+        links: CitizenLinks,
     ) -> None:
+        self.links = links
         self.dossiers = dossiers
         self.citizens = citizens
         self.outbox = outbox
@@ -53,6 +56,8 @@ class EventWorker:
             "user_send_text": self._text,
             "follow": self._follow,
             "unfollow": self._unfollow,
+            "user_submit_info": self._submit_info,
+            "user_click_chatnow": self._chatnow,
         }.get(name)
         if handler is None:
             return "ignored"
@@ -62,6 +67,10 @@ class EventWorker:
         user_id = str((event.get("sender") or {}).get("id", ""))
         text = str((event.get("message") or {}).get("text", ""))
         self.citizens.record_interaction(user_id, self.clock())
+        self._deliver(user_id, self.links.pending_welcome(user_id))
+        command = commands.parse(text)
+        if command is not None:
+            return self._deliver(user_id, self.links.on_command(user_id, command))
         codes = find_codes(text, limit=MAX_CODES_PER_MESSAGE + 1)
         if not codes:
             return self._reply(user_id, messages.howto_reply(), "howto")
@@ -78,13 +87,58 @@ class EventWorker:
 
     def _follow(self, event: dict[str, Any]) -> str:
         user_id = str((event.get("follower") or {}).get("id", ""))
-        self.citizens.set_following(user_id, True, self.clock())
-        return self._reply(user_id, messages.welcome_reply(self.province_name), "welcome")
+        outcome = self._deliver(user_id, self.links.on_follow(user_id))
+        if outcome.startswith("refused:"):
+            self.links.welcome_refused(user_id)  # sent with the answer to the first message instead
+        return outcome
 
     def _unfollow(self, event: dict[str, Any]) -> str:
         user_id = str((event.get("follower") or {}).get("id", ""))
-        self.citizens.set_following(user_id, False, self.clock())
+        self.links.on_unfollow(user_id)
         return "unfollowed"
+
+    def _submit_info(self, event: dict[str, Any]) -> str:
+        user_id = str((event.get("sender") or {}).get("id", ""))
+        info = event.get("info")
+        return self._deliver(
+            user_id, self.links.on_submit_info(user_id, info if isinstance(info, dict) else {})
+        )
+
+    def _chatnow(self, event: dict[str, Any]) -> str:
+        """The citizen opened the chat for the first time: the window is open, a pending welcome can go."""
+        user_id = str(event.get("user_id") or (event.get("sender") or {}).get("id", ""))
+        self.citizens.record_interaction(user_id, self.clock())
+        return self._deliver(user_id, self.links.pending_welcome(user_id)) or "nothing_pending"
+
+    def _deliver(self, user_id: str, outgoing: list[Outgoing]) -> str:
+        """Send in order; stop at the first refusal (the next ones would be refused the same way)."""
+        outcome = ""
+        for item in outgoing:
+            if isinstance(item, AskPhone):
+                outcome = self._ask_phone(user_id, item)
+            else:
+                outcome = self._reply(user_id, item.text, item.kind)
+            if outcome.startswith("refused:"):
+                break
+        return outcome
+
+    def _ask_phone(self, user_id: str, card: AskPhone) -> str:
+        """The "share your phone" card; refusals are handled as for texts (see `_reply`)."""
+        try:
+            self.zalo.send_request_user_info(user_id, card.title, card.subtitle, card.image_url)
+        except ZaloError as exc:
+            if exc.retryable:
+                raise
+            log(
+                logger,
+                logging.WARNING,
+                "phone request refused",
+                user=mask_user_id(user_id),
+                zalo_error=exc.code,
+            )
+            return f"refused:{exc.code}"
+        log(logger, logging.INFO, "phone requested", user=mask_user_id(user_id))
+        return "asked"
 
     def _zns_receipt(self, message: dict[str, Any]) -> str:
         tracking_id = str(message.get("tracking_id", ""))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from functions.dossier import Dossier
-from functions.ports import Announcement, Citizen, Notice
+from functions.ports import Announcement, Citizen, Notice, PhoneDossier
 
 _CLAIMABLE = ("pending", "failed_temporary")
 _OPEN = ("scheduled", "sending", "article_created")
@@ -40,6 +40,39 @@ class FakeCitizens:
 
     def set_following(self, user_id: str, following: bool, at: datetime) -> None:
         self._citizen(user_id).following = following
+
+    def link_phone(self, user_id: str, phone: str, at: datetime) -> None:
+        citizen = self._citizen(user_id)
+        citizen.phone, citizen.phone_linked_at = phone, at
+
+    def set_opt_outs(
+        self, user_id: str, opted_out: bool, opted_out_codes: frozenset[str], at: datetime
+    ) -> None:
+        citizen = self._citizen(user_id)
+        citizen.opted_out, citizen.opted_out_codes = opted_out, frozenset(opted_out_codes)
+
+    def unlink_phone(self, user_id: str, at: datetime) -> None:
+        citizen = self._citizen(user_id)
+        citizen.phone, citizen.phone_linked_at = "", None
+        citizen.opted_out, citizen.opted_out_codes = False, frozenset()
+
+    def set_welcome_pending(self, user_id: str, pending: bool, at: datetime) -> None:
+        self._citizen(user_id).welcome_pending = pending
+
+
+class FakePhoneDossiers:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], PhoneDossier] = {}
+
+    def put(self, entry: PhoneDossier) -> None:
+        self.items[(entry.phone, entry.dossier_code)] = entry
+
+    def remove(self, phone: str, dossier_code: str) -> None:
+        self.items.pop((phone, dossier_code), None)
+
+    def for_phone(self, phone: str) -> list[PhoneDossier]:
+        found = [e for (p, _), e in self.items.items() if p == phone]
+        return sorted(found, key=lambda e: e.updated_at, reverse=True)
 
 
 class FakeOutbox:

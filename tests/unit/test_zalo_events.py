@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from functions.citizen_links import CitizenLinks
 from functions.ports import Notice
 from functions.zalo_errors import ZaloError
 from functions.zalo_events import MAX_CODES_PER_MESSAGE, EventWorker
 from tests.factories import make_dossier
-from tests.fakes.stores import FakeCitizens, FakeDossiers, FakeOutbox
+from tests.fakes.stores import FakeCitizens, FakeDossiers, FakeOutbox, FakePhoneDossiers
 from tests.fakes.zalo import FakeZalo
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -18,14 +19,16 @@ USER = "8765432109876543210"
 
 
 def worker(*dossiers, zalo=None) -> EventWorker:
+    reader, citizens = FakeDossiers(*dossiers), FakeCitizens()
     return EventWorker(
-        FakeDossiers(*dossiers),
-        FakeCitizens(),
+        reader,
+        citizens,
         FakeOutbox(),
         zalo or FakeZalo(),
         status_url=lambda code: "",
         province_name="tỉnh Quảng Trị",
         clock=lambda: NOW,
+        links=CitizenLinks(citizens, FakePhoneDossiers(), reader, "tỉnh Quảng Trị", "", clock=lambda: NOW),
     )
 
 
@@ -74,7 +77,7 @@ def test_zalo_refusal_is_recorded_but_transient_errors_are_raised_for_a_retry():
 
 def test_follow_unfollow_and_zns_receipts():
     w = worker()
-    assert w.handle({"event": {"event_name": "follow", "follower": {"id": USER}}}) == "replied"
+    assert w.handle({"event": {"event_name": "follow", "follower": {"id": USER}}}) == "asked"
     assert w.citizens.get(USER).following
     assert w.handle({"event": {"event_name": "unfollow", "follower": {"id": USER}}}) == "unfollowed"
     assert not w.citizens.get(USER).following
