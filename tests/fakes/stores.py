@@ -27,7 +27,8 @@ class FakeCitizens:
         self.items: dict[str, Citizen] = {}
 
     def get(self, user_id: str) -> Citizen | None:
-        return self.items.get(user_id)
+        found = self.items.get(user_id)
+        return replace(found) if found else None  # a snapshot, as a database read would be
 
     def _citizen(self, user_id: str) -> Citizen:
         return self.items.setdefault(user_id, Citizen(user_id))
@@ -36,7 +37,7 @@ class FakeCitizens:
         self._citizen(user_id).last_interaction_at = at
 
     def by_phone(self, phone: str) -> list[Citizen]:
-        return [c for c in self.items.values() if c.phone == phone] if phone else []
+        return [replace(c) for c in self.items.values() if c.phone == phone] if phone else []
 
     def set_following(self, user_id: str, following: bool, at: datetime) -> None:
         self._citizen(user_id).following = following
