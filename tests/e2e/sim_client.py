@@ -45,6 +45,19 @@ class SimClient:
     def follow(self, user_id: str) -> dict[str, Any]:
         return self._post(f"/_sim/users/{user_id}/follow")
 
+    def unfollow(self, user_id: str) -> dict[str, Any]:
+        return self._post(f"/_sim/users/{user_id}/unfollow")
+
+    def submit_info(self, user_id: str, phone: str = "") -> dict[str, Any]:
+        """The citizen taps "share" on the OA's request_user_info card (default: their own phone)."""
+        return self._post(f"/_sim/users/{user_id}/submit-info", {"phone": phone} if phone else {})
+
+    def configure(self, **changes: Any) -> dict[str, Any]:
+        """Change the simulator's run-time settings (PATCH /_sim/config); returns the new settings."""
+        answer = requests.patch(f"{self.base}/_sim/config", json=changes, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
     def inbox(self, user_id: str) -> dict[str, Any]:
         return self._get(f"/_sim/users/{user_id}/inbox")
 
