@@ -7,6 +7,7 @@ dropped; a transient one is raised so the queue retries the event (bounded, then
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -123,22 +124,11 @@ class EventWorker:
         return outcome
 
     def _ask_phone(self, user_id: str, card: AskPhone) -> str:
-        """The "share your phone" card; refusals are handled as for texts (see `_reply`)."""
-        try:
-            self.zalo.send_request_user_info(user_id, card.title, card.subtitle, card.image_url)
-        except ZaloError as exc:
-            if exc.retryable:
-                raise
-            log(
-                logger,
-                logging.WARNING,
-                "phone request refused",
-                user=mask_user_id(user_id),
-                zalo_error=exc.code,
-            )
-            return f"refused:{exc.code}"
-        log(logger, logging.INFO, "phone requested", user=mask_user_id(user_id))
-        return "asked"
+        """The "share your phone" card, sent and refused like a text reply."""
+        send = functools.partial(
+            self.zalo.send_request_user_info, user_id, card.title, card.subtitle, card.image_url
+        )
+        return self._send(user_id, "ask_phone", send)
 
     def _zns_receipt(self, message: dict[str, Any]) -> str:
         tracking_id = str(message.get("tracking_id", ""))
@@ -147,8 +137,12 @@ class EventWorker:
         return "unknown_receipt"
 
     def _reply(self, user_id: str, text: str, kind: str) -> str:
+        return self._send(user_id, kind, functools.partial(self.zalo.send_text, user_id, text))
+
+    def _send(self, user_id: str, kind: str, send: Callable[[], str]) -> str:
+        """One message to the citizen; a refusal that will not change is logged and returned, not raised."""
         try:
-            self.zalo.send_text(user_id, text)
+            send()
         except ZaloError as exc:
             if exc.retryable:
                 raise

@@ -79,7 +79,7 @@ class Chat:
 
 def test_follow_sends_welcome_then_asks_for_the_phone():
     chat = Chat()
-    assert chat.event("follow", follower={"id": USER}) == "asked"
+    assert chat.event("follow", follower={"id": USER}) == "replied"
     assert chat.texts() == [messages.welcome_reply(PROVINCE)]
     [card] = chat.zalo.sent("send_request_user_info")
     assert card["user_id"] == USER
@@ -112,7 +112,7 @@ def test_chat_now_tap_delivers_a_pending_welcome():
     chat = Chat()
     chat.zalo.fail_next("send_text", ZaloError("oa", -230, "no interaction"))
     chat.event("follow", follower={"id": USER})
-    assert chat.event("user_click_chatnow", user_id=USER) == "asked"
+    assert chat.event("user_click_chatnow", user_id=USER) == "replied"
     assert chat.last() == messages.welcome_reply(PROVINCE)
     assert chat.event("user_click_chatnow", user_id=USER) == "nothing_pending"
 

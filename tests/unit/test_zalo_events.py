@@ -77,7 +77,7 @@ def test_zalo_refusal_is_recorded_but_transient_errors_are_raised_for_a_retry():
 
 def test_follow_unfollow_and_zns_receipts():
     w = worker()
-    assert w.handle({"event": {"event_name": "follow", "follower": {"id": USER}}}) == "asked"
+    assert w.handle({"event": {"event_name": "follow", "follower": {"id": USER}}}) == "replied"
     assert w.citizens.get(USER).following
     assert w.handle({"event": {"event_name": "unfollow", "follower": {"id": USER}}}) == "unfollowed"
     assert not w.citizens.get(USER).following
