@@ -176,6 +176,16 @@ class CitizenLinks:
         log(logger, logging.INFO, "phone link withdrawn", user=mask_user_id(citizen.user_id))
         return [Say(link_messages.withdrawn_reply(citizen.phone), "withdrawn")]
 
+    def on_data_withdrawal(self, user_id: str) -> str:
+        """Zalo's user_withdraw (the citizen withdrew consent in Zalo itself): delete the link and
+        opt-outs like "xoá số điện thoại", without a message (they asked us to stop using their data)."""
+        citizen = self.citizens.get(user_id)
+        if citizen is None or not (citizen.phone or citizen.opted_out or citizen.opted_out_codes):
+            return "nothing_to_withdraw"
+        self.citizens.unlink_phone(user_id, self.clock())
+        log(logger, logging.INFO, "phone link withdrawn in Zalo", user=mask_user_id(user_id))
+        return "withdrawn"
+
     # --- helpers ---------------------------------------------------------------------------------
 
     def _welcome(self, citizen: Citizen | None) -> list[Outgoing]:

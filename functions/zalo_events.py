@@ -59,6 +59,7 @@ class EventWorker:
             "unfollow": self._unfollow,
             "user_submit_info": self._submit_info,
             "user_click_chatnow": self._chatnow,
+            "user_withdraw": self._data_withdrawal,
         }.get(name)
         if handler is None:
             return "ignored"
@@ -110,6 +111,11 @@ class EventWorker:
         user_id = str(event.get("user_id") or (event.get("sender") or {}).get("id", ""))
         self.citizens.record_interaction(user_id, self.clock())
         return self._deliver(user_id, self.links.pending_welcome(user_id)) or "nothing_pending"
+
+    def _data_withdrawal(self, event: dict[str, Any]) -> str:
+        return self.links.on_data_withdrawal(
+            str(event.get("user_id") or (event.get("sender") or {}).get("id", ""))
+        )
 
     def _deliver(self, user_id: str, outgoing: list[Outgoing]) -> str:
         """Send in order; stop at the first refusal (the next ones would be refused the same way)."""

@@ -67,6 +67,18 @@ def user_click_chatnow(cfg: SimConfig, user: User, now_ms: int) -> dict[str, Any
     }
 
 
+def user_withdraw(cfg: SimConfig, user: User, now_ms: int) -> dict[str, Any]:
+    """A data-subject request made in Zalo: withdraw consent / delete data (zalo-api.md §1.5, [L])."""
+    return {
+        "app_id": cfg.app_id,
+        "oa_id": cfg.oa_id,
+        "user_id": user.user_id,
+        "user_id_by_app": user.user_id_by_app,
+        "event_name": "user_withdraw",
+        "timestamp": str(now_ms),
+    }
+
+
 def oa_send_echo(
     cfg: SimConfig, user: User, event_name: str, message: dict[str, Any], now_ms: int
 ) -> dict[str, Any]:

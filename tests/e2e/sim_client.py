@@ -52,6 +52,10 @@ class SimClient:
         """The citizen taps "share" on the OA's request_user_info card (default: their own phone)."""
         return self._post(f"/_sim/users/{user_id}/submit-info", {"phone": phone} if phone else {})
 
+    def withdraw(self, user_id: str) -> dict[str, Any]:
+        """The citizen withdraws consent in Zalo's own settings (a user_withdraw webhook)."""
+        return self._post(f"/_sim/users/{user_id}/withdraw")
+
     def configure(self, **changes: Any) -> dict[str, Any]:
         """Change the simulator's run-time settings (PATCH /_sim/config); returns the new settings."""
         answer = requests.patch(f"{self.base}/_sim/config", json=changes, timeout=10)

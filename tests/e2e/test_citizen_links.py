@@ -127,3 +127,14 @@ def test_stop_start_and_withdrawal_are_stored_where_the_notifier_reads_them(sim,
     assert DynamoCitizenStore().by_phone(e164) == []
     after = DynamoCitizenStore().get(user_id)
     assert (after.phone, after.opted_out, after.opted_out_codes) == ("", False, frozenset())
+
+
+def test_withdrawal_in_zalo_settings_deletes_the_link(sim, stack):
+    citizen, e164 = _linked_citizen(sim, "Ngô Văn Thành")
+    assert DynamoCitizenStore().by_phone(e164)
+
+    assert sim.withdraw(citizen["user_id"])["webhook_status"] == 200
+
+    assert eventually(lambda: DynamoCitizenStore().by_phone(e164) == [])
+    assert stack.runner.settle()
+    assert DynamoCitizenStore().get(citizen["user_id"]).phone == ""

@@ -319,3 +319,16 @@ def test_withdrawal_deletes_the_link_and_the_opt_outs():
 
     chat.say("xoa sdt")
     assert chat.last() == link_messages.nothing_to_withdraw_reply()
+
+
+def test_withdrawal_made_in_zalo_deletes_the_link_silently():
+    chat = Chat()
+    chat.share()
+    chat.say("dừng")
+    sent = len(chat.zalo.calls)
+
+    assert chat.event("user_withdraw", user_id=USER, user_id_by_app="1") == "withdrawn"
+
+    assert chat.citizens.by_phone(PHONE) == [] and not chat.citizen.opted_out
+    assert len(chat.zalo.calls) == sent  # no message: they asked us to stop using their data
+    assert chat.event("user_withdraw", user_id=USER) == "nothing_to_withdraw"
