@@ -80,15 +80,21 @@ class PhoneIndexer:
                 outcome = "closed"
         return outcome
 
-    def rebuild(self, dossiers: Iterable[Dossier]) -> int:
-        """Project existing dossiers (first deployment, or after a failure); returns how many are listed."""
-        listed = 0
+    def rebuild(self, dossiers: Iterable[Dossier]) -> dict[str, int]:
+        """Re-project existing dossiers (first deployment, or after failures): open ones are listed,
+        closed ones removed. Returns counts of "listed", "closed" and "no_phone"."""
+        counts = {"listed": 0, "closed": 0, "no_phone": 0}
         for dossier in dossiers:
             phone = phone_of(dossier)
-            if phone and is_open(dossier.status):
+            if not phone:
+                counts["no_phone"] += 1
+            elif is_open(dossier.status):
                 self.index.put(PhoneDossier(phone, dossier.code, dossier.status, self.clock()))
-                listed += 1
-        return listed
+                counts["listed"] += 1
+            else:
+                self.index.remove(phone, dossier.code)
+                counts["closed"] += 1
+        return counts
 
     def _apply_safely(self, record: dict[str, Any]) -> str:
         ddb = record.get("dynamodb") or {}

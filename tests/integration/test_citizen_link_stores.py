@@ -101,3 +101,27 @@ def test_phone_dossiers_newest_first_and_removal(tables):
     index.remove(PHONE, CODE)
     index.remove(PHONE, CODE)  # idempotent
     assert [e.dossier_code for e in index.for_phone(PHONE)] == ["000.00.12.H50-250805-0001"]
+
+
+def test_rebuild_script_projects_the_dossiers_table(moto_tables, monkeypatch):
+    from functions import wiring
+    from functions.dossier_records import to_model
+    from scripts.rebuild_phone_index import rebuild
+    from tests.factories import make_dossier
+
+    moto_tables(models.DossierModel, models.PhoneDossierModel)
+    monkeypatch.setenv("STAGE", "itest")
+    monkeypatch.setenv("AWS_REGION", "ap-southeast-1")
+    open_one = make_dossier(phone="0912 345 678", status=4)
+    for dossier in (open_one, make_dossier(phone="0912.345.678", status=10), make_dossier(phone="")):
+        to_model(dossier).save()
+    models.DossierModel(code="000.00.12.H46-240115-0009", status=4, received_at="hôm qua").save()
+
+    wiring.reset()
+    try:
+        counts = rebuild()
+    finally:
+        wiring.reset()
+
+    assert counts == {"listed": 1, "closed": 1, "no_phone": 1, "invalid": 1}
+    assert [e.dossier_code for e in DynamoPhoneDossierIndex().for_phone(PHONE)] == [open_one.code]

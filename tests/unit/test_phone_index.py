@@ -96,10 +96,12 @@ def test_a_failing_store_never_raises():
     assert ix.apply_records([record("INSERT", dossier), record("INSERT", dossier)]) == {"failed": 2}
 
 
-def test_rebuild_projects_existing_open_dossiers():
+def test_rebuild_lists_open_dossiers_and_drops_closed_ones():
     ix = indexer()
     dossiers = [make_dossier(phone="0912 345 678", status=s) for s in (2, 4, 9, 10, 3)]
-    assert ix.rebuild(dossiers) == 3
+    ix.index.put(PhoneDossier(PHONE, dossiers[3].code, 4, NOW))  # its closing record was lost
+    counts = ix.rebuild([*dossiers, make_dossier(phone="")])
+    assert counts == {"listed": 3, "closed": 2, "no_phone": 1}
     assert {e.status for e in ix.index.for_phone(PHONE)} == {2, 4, 9}
 
 
