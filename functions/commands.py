@@ -146,12 +146,14 @@ def _match(text: str, intents: tuple[Intent, ...], fillers: frozenset[str]) -> I
     """The intent whose phrase is closest to `text`, with or without filler words at either end."""
     best: tuple[int, Intent] | None = None
     for candidate in _candidates(_words(text).split(), fillers):
-        has_marks = candidate != fold(candidate)
-        for intent in intents:
-            for phrase in PHRASES[intent]:
-                distance = _distance(candidate, phrase, has_marks)
-                if distance is not None and (best is None or distance < best[0]):
-                    best = (distance, intent)
+        folded = fold(candidate)
+        has_marks = candidate != folded
+        for phrase in _PHRASE_TABLE:
+            if phrase.intent not in intents or abs(len(folded) - len(phrase.folded)) > phrase.allowed:
+                continue
+            distance = _distance(candidate, folded, phrase, has_marks)
+            if distance is not None and (best is None or distance < best[0]):
+                best = (distance, phrase.intent)
     return best[1] if best else None
 
 
@@ -166,39 +168,56 @@ def _candidates(words: list[str], fillers: frozenset[str]) -> set[str]:
     return {" ".join(words[i:j]) for i in starts for j in ends if i < j}
 
 
-def _distance(accented: str, phrase: str, has_marks: bool) -> int | None:
+def _distance(accented: str, folded: str, phrase: _Phrase, has_marks: bool) -> int | None:
     """Typos between message and phrase, or None when too many for the phrase's length."""
-    folded_phrase = fold(phrase)
-    allowed = _allowed_typos(folded_phrase)
-    folded = OSA.distance(fold(accented), folded_phrase, score_cutoff=allowed)
-    if folded > allowed:
+    distance = OSA.distance(folded, phrase.folded, score_cutoff=phrase.allowed)
+    if distance > phrase.allowed:
         return None
     if has_marks:
         # A message with diacritics must match them too; a one-word phrase exactly (đúng ≠ dừng, dũng ≠ dừng).
-        accented_allowed = allowed if " " in phrase else 0
+        allowed = phrase.allowed if len(phrase.words) > 1 else 0
         view = _marks_as_typed(accented, phrase)
-        if OSA.distance(accented, view, score_cutoff=accented_allowed) > accented_allowed:
+        if OSA.distance(accented, view, score_cutoff=allowed) > allowed:
             return None
-    return folded
+    return distance
 
 
-def _marks_as_typed(accented: str, phrase: str) -> str:
+def _marks_as_typed(accented: str, phrase: _Phrase) -> str:
     """The phrase with diacritics only on the words the citizen typed with diacritics.
 
     Missing marks are not a contradiction ("hồ so cua toi"); wrong ones are ("đúng" for "dừng").
     Words are paired by position when the counts agree; otherwise the phrase keeps all its marks.
     """
-    typed, wanted = accented.split(), _words(phrase).split()
-    if len(typed) != len(wanted):
-        return " ".join(wanted)
-    return " ".join(w if t != fold(t) else fold(w) for t, w in zip(typed, wanted, strict=True))
+    typed = accented.split()
+    if len(typed) != len(phrase.words):
+        return " ".join(phrase.words)
+    pairs = zip(typed, phrase.words, phrase.folded.split(), strict=True)
+    return " ".join(wanted if t != fold(t) else plain for t, wanted, plain in pairs)
 
 
 def _allowed_typos(folded_phrase: str) -> int:
-    """0 for 'stop'-sized words would be too strict; 'hd' must not match 'hi'."""
+    """How many typos a phrase tolerates: none in a short word ('hd' must not become 'hi'), one in a
+    word like 'stop' or 'dung', two in a longer phrase."""
     length = len(folded_phrase)
     if length <= 3:
         return 0
     if length <= 7:
         return 1
     return 2
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    intent: Intent
+    words: tuple[str, ...]  # with diacritics, lower case
+    folded: str
+    allowed: int  # typos tolerated
+
+
+def _phrase(intent: Intent, text: str) -> _Phrase:
+    folded = fold(text)
+    return _Phrase(intent, tuple(_words(text).split()), folded, _allowed_typos(folded))
+
+
+# Folded once at import: parse() runs on every chat message.
+_PHRASE_TABLE = tuple(_phrase(intent, text) for intent, texts in PHRASES.items() for text in texts)
