@@ -48,6 +48,8 @@ class CitizenPage:
         self.wait.until(lambda _: self.text("#oa-name") != "Official Account", "the OA name never loaded")
 
     def create_citizen(self, name: str, phone: str) -> None:
+        # A reload keeps the scroll of a long chat, leaving "＋ Mới" under the sticky OA bar: go up first.
+        self.driver.execute_script("window.scrollTo(0, 0)")
         self.find("#new-toggle").click()
         self.wait.until(ec.visibility_of_element_located((By.ID, "new-name")))
         self.find("#new-name").send_keys(name)
