@@ -138,3 +138,31 @@ def test_withdrawal_in_zalo_settings_deletes_the_link(sim, stack):
     assert eventually(lambda: DynamoCitizenStore().by_phone(e164) == [])
     assert stack.runner.settle()
     assert DynamoCitizenStore().get(citizen["user_id"]).phone == ""
+
+
+def test_linking_listing_and_stopping_leave_no_phone_or_name_in_the_logs(sim, stack, capfd):
+    phone = next_phone()
+    name = "Đinh Thị Phương Thảo"
+    dossier = save_dossier(status=4, phone=phone, applicant_name=name)
+    citizen, e164 = _linked_citizen(sim, name)  # a different number: links are per account
+    sim.submit_info(citizen["user_id"], zalo_phone(phone))
+    eventually(lambda: DynamoCitizenStore().by_phone(normalise(phone)))
+    eventually(lambda: DynamoPhoneDossierIndex().for_phone(normalise(phone)))
+    _say(sim, citizen["user_id"], "hồ sơ của tôi")
+    _say(sim, citizen["user_id"], f"dừng {dossier.code}")
+    _say(sim, citizen["user_id"], "xoá số điện thoại")
+    assert stack.runner.settle()
+
+    logs = capfd.readouterr()
+    everything = logs.out + logs.err
+    assert "phone linked" in everything and "phone link withdrawn" in everything
+    for secret in (
+        zalo_phone(phone),
+        zalo_phone(phone)[2:],
+        e164,
+        e164[3:],
+        name,
+        "Thảo",
+        citizen["user_id"],
+    ):
+        assert secret not in everything
