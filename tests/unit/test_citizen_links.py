@@ -3,6 +3,7 @@ phone, "hồ sơ của tôi", stop/start, withdrawal."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -332,3 +333,35 @@ def test_withdrawal_made_in_zalo_deletes_the_link_silently():
     assert chat.citizens.by_phone(PHONE) == [] and not chat.citizen.opted_out
     assert len(chat.zalo.calls) == sent  # no message: they asked us to stop using their data
     assert chat.event("user_withdraw", user_id=USER) == "nothing_to_withdraw"
+
+
+def test_phone_shared_as_a_json_number_is_linked_too():
+    chat = Chat()
+    chat.share(84912345678)  # user/detail's shared_info.phone comes as a number at times
+    assert chat.citizen.phone == PHONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        link_messages.help_reply(),
+        link_messages.linked_reply(PHONE, 3),
+        link_messages.invalid_phone_reply(),
+        link_messages.phone_needed_reply("xem hồ sơ của mình"),
+        link_messages.my_dossiers_reply(PHONE, [], 0),
+        link_messages.stopped_all_reply(""),
+        link_messages.stopped_all_reply(PHONE),
+        link_messages.stopped_codes_reply(["000.00.12.H46-240115-0003"], ["000.00.12.H46-240115-0004"]),
+        link_messages.started_all_reply(),
+        link_messages.started_codes_reply(["000.00.12.H46-240115-0003"], True),
+        link_messages.withdrawn_reply(PHONE),
+        link_messages.withdrawn_reply(""),
+        link_messages.nothing_to_withdraw_reply(),
+        *link_messages.ask_phone_card("tỉnh Quảng Trị"),
+    ],
+)
+def test_every_text_is_nfc_vietnamese_within_limits_and_never_shows_the_whole_phone(text):
+    assert unicodedata.is_normalized("NFC", text)
+    assert 0 < len(text) <= messages.TEXT_MAX
+    assert "912345678" not in text
+    assert "  " not in text and "None" not in text
