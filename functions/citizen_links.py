@@ -107,7 +107,6 @@ class CitizenLinks:
             log(logger, logging.INFO, "shared phone refused", user=mask_user_id(user_id), reason=exc.reason)
             return [Say(link_messages.invalid_phone_reply(), "invalid_phone")]
         self.citizens.link_phone(user_id, phone, now)
-        self.citizens.set_welcome_pending(user_id, False, now)
         log(logger, logging.INFO, "phone linked", user=mask_user_id(user_id))
         count = sum(1 for entry in self.phone_dossiers.for_phone(phone) if is_open(entry.status))
         return [Say(link_messages.linked_reply(phone, count), "linked")]
