@@ -6,8 +6,10 @@ Each flow changes the citizen record (CitizenStore) and returns what to send, as
 Zalo and its flows are tested with fakes alone.
 
 Rules that protect people:
-- The phone comes only from Zalo's user_submit_info (the account's own number, shared by a tap),
-  normalised to E.164; nothing the citizen types is taken as their phone.
+- The phone comes only from Zalo's user_submit_info (the account's number, shared by a tap),
+  normalised to E.164; nothing the citizen types in the chat is taken as their phone. Open question
+  (zalo-api.md §1.5 does not say): whether Zalo's share form lets a person edit the number. If it
+  does, "hồ sơ của tôi" and per-dossier stops need a second factor before production.
 - Stopping notices for one dossier is accepted only for a dossier registered with the linked phone.
   Any other code gets the same answer whether it exists or not, so nothing leaks.
 - "Hồ sơ của tôi" lists only dossiers whose phone (re-read from the Dossiers table) is the linked one.
