@@ -53,6 +53,13 @@ class Chat:
         for dossier in dossiers:  # what phone_index.py would have projected from the stream
             self.index.put(PhoneDossier(normalise(dossier.phone), dossier.code, dossier.status, NOW))
 
+    @classmethod
+    def linked(cls, *dossiers) -> Chat:
+        """A citizen who has already shared the phone +84912345678."""
+        chat = cls(*dossiers)
+        chat.share()
+        return chat
+
     def event(self, name: str, **fields) -> str:
         return self.worker.handle({"event": {"event_name": name, **fields}})
 
@@ -126,8 +133,7 @@ def test_transient_failure_of_the_card_is_raised_for_a_retry():
 
 
 def test_refollow_with_a_linked_phone_is_not_asked_again_and_unfollow_keeps_the_link():
-    chat = Chat()
-    chat.share()
+    chat = Chat.linked()
     assert chat.event("unfollow", follower={"id": USER}) == "unfollowed"
     assert not chat.citizen.following and chat.citizen.phone == PHONE
     chat.event("follow", follower={"id": USER})
@@ -173,8 +179,7 @@ def test_my_dossiers_lists_open_dossiers_of_the_linked_phone_masked():
     mine = make_dossier(phone="0912 345 678", status=5, applicant_name="Nguyễn Thị Hương")
     ready = make_dossier(phone="+84 912 345 678", status=9)
     other = make_dossier(phone="0983 112 233", status=4)
-    chat = Chat(mine, ready, other)
-    chat.share()
+    chat = Chat.linked(mine, ready, other)
 
     chat.say("ho so cua toi")
 
@@ -187,8 +192,7 @@ def test_my_dossiers_lists_open_dossiers_of_the_linked_phone_masked():
 
 def test_my_dossiers_skips_entries_the_table_no_longer_backs():
     moved = make_dossier(phone="0912 345 678", status=4)
-    chat = Chat(moved)
-    chat.share()
+    chat = Chat.linked(moved)
     chat.dossiers.items[moved.code] = make_dossier(code=moved.code, phone="0983 112 233", status=4)
     chat.say("hồ sơ của tôi")
     assert moved.code not in chat.last()
@@ -207,8 +211,7 @@ def test_many_dossiers_stay_within_2000_characters_and_count_the_rest():
         "Cấp giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất " * 2
     )
     dossiers = [make_dossier(phone="0912 345 678", status=4, procedure_name=long_name) for _ in range(14)]
-    chat = Chat(*dossiers)
-    chat.share()
+    chat = Chat.linked(*dossiers)
     chat.say("hồ sơ của tôi")
     reply = chat.last()
     listed = sum(1 for d in dossiers if d.code in reply)
@@ -221,8 +224,7 @@ def test_many_dossiers_stay_within_2000_characters_and_count_the_rest():
 
 
 def test_stop_and_start_everything():
-    chat = Chat()
-    chat.share()
+    chat = Chat.linked()
     chat.say("DỪNG")
     assert chat.citizen.opted_out
     assert not chat.citizen.wants_notices_for("000.00.12.H46-240115-0003")
@@ -245,8 +247,7 @@ def test_stop_without_a_phone_is_kept_and_asks_for_the_phone():
 def test_stop_one_dossier_only_when_it_is_registered_to_the_linked_phone():
     mine = make_dossier(phone="0912.345.678", status=4)
     theirs = make_dossier(phone="0983 112 233", status=4)
-    chat = Chat(mine, theirs)
-    chat.share()
+    chat = Chat.linked(mine, theirs)
 
     chat.say(f"dừng {mine.code.lower()} {theirs.code} 000.00.12.H46-240101-9999")
 
@@ -270,8 +271,7 @@ def test_stop_one_dossier_without_a_phone_asks_to_share_it():
 
 def test_start_one_dossier_and_the_global_stop_is_explained():
     dossier = make_dossier(phone="0912 345 678")
-    chat = Chat(dossier)
-    chat.share()
+    chat = Chat.linked(dossier)
     chat.say(f"dừng {dossier.code}")
     chat.say("dừng")
     chat.say(f"bắt đầu {dossier.code}")
@@ -282,8 +282,7 @@ def test_start_one_dossier_and_the_global_stop_is_explained():
 
 def test_a_code_with_a_question_is_a_lookup_not_a_stop():
     dossier = make_dossier(status=8)
-    chat = Chat(dossier)
-    chat.share()
+    chat = Chat.linked(dossier)
     chat.say(f"hồ sơ {dossier.code} bị dừng xử lý à?")
     assert not chat.citizen.opted_out and not chat.citizen.opted_out_codes
     assert "Dừng xử lý" in chat.last()  # the status card
@@ -301,8 +300,7 @@ def test_help_lists_the_commands():
 
 def test_withdrawal_deletes_the_link_and_the_opt_outs():
     dossier = make_dossier(phone="0912 345 678")
-    chat = Chat(dossier)
-    chat.share()
+    chat = Chat.linked(dossier)
     chat.say(f"dừng {dossier.code}")
     chat.say("dừng")
 
@@ -323,8 +321,7 @@ def test_withdrawal_deletes_the_link_and_the_opt_outs():
 
 
 def test_withdrawal_made_in_zalo_deletes_the_link_silently():
-    chat = Chat()
-    chat.share()
+    chat = Chat.linked()
     chat.say("dừng")
     sent = len(chat.zalo.calls)
 
