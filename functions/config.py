@@ -57,6 +57,7 @@ class Tables:
     announcement_audit: str
     replies: str
     lookup_limits: str
+    phone_dossiers: str
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class Settings:
     events_max_receives: int = 5
     # Threads answering one SQS batch (different citizens side by side; one citizen's events in order).
     events_concurrency: int = 10
+    # Picture on the "share your phone" card (request_user_info); https, the OA's own banner.
+    info_card_image_url: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -127,6 +130,7 @@ class Settings:
             announcement_audit=_table("announcement-audit", "ANNOUNCEMENT_AUDIT_TABLE"),
             replies=_table("replies", "REPLIES_TABLE"),
             lookup_limits=_table("lookup-limits", "LOOKUP_LIMITS_TABLE"),
+            phone_dossiers=_table("phone-dossiers", "PHONE_DOSSIERS_TABLE"),
         )
         hashes = tuple(_named_digest(h) for h in _env("ADMIN_TOKEN_SHA256").split(",") if h.strip())
         return cls(
@@ -148,6 +152,7 @@ class Settings:
             lookup_window_seconds=int(_env("LOOKUP_WINDOW_SECONDS", "600")),
             events_max_receives=int(_env("EVENTS_MAX_RECEIVES", "5")),
             events_concurrency=int(_env("EVENTS_CONCURRENCY", "10")),
+            info_card_image_url=_env("INFO_CARD_IMAGE_URL"),
         )
 
     def with_zalo(self, **changes: object) -> Settings:

@@ -25,6 +25,7 @@ from functions.models import (
     DossierModel,
     LookupLimitModel,
     NotificationModel,
+    PhoneDossierModel,
     ReplyModel,
     WebhookEventModel,
 )
@@ -35,6 +36,7 @@ from functions.ports import (
     Citizen,
     LookupAllowance,
     Notice,
+    PhoneDossier,
     ReplyClaim,
 )
 
@@ -78,29 +80,70 @@ def deserialize_item(raw: dict[str, Any]) -> dict[str, Any]:
     return {name: _deserialize(value) for name, value in raw.items()}
 
 
+def _citizen_from_item(item: CitizenModel) -> Citizen:
+    return Citizen(
+        user_id=item.user_id,
+        following=bool(item.following),
+        last_interaction_at=item.last_interaction_at,
+        phone=item.phone or "",
+        opted_out=bool(item.opted_out),
+        opted_out_codes=frozenset(item.opted_out_codes or ()),
+        phone_linked_at=item.phone_linked_at,
+        welcome_pending=bool(item.welcome_pending),
+    )
+
+
 class DynamoCitizenStore:
+    """The citizens table. Every change is an update of named attributes, so the chat flows, the
+    follow events and the interaction clock never overwrite each other's fields."""
+
     def get(self, user_id: str) -> Citizen | None:
         try:
-            item = CitizenModel.get(user_id)
+            return _citizen_from_item(CitizenModel.get(user_id))
         except DoesNotExist:
             return None
-        return Citizen(
-            user_id=item.user_id,
-            following=bool(item.following),
-            last_interaction_at=item.last_interaction_at,
-            phone=item.phone or "",
-            opted_out=bool(item.opted_out),
-        )
+
+    def by_phone(self, phone: str) -> list[Citizen]:
+        if not phone:
+            return []
+        return [_citizen_from_item(item) for item in CitizenModel.by_phone.query(phone)]
 
     def record_interaction(self, user_id: str, at: datetime) -> None:
-        CitizenModel(user_id).update(
-            actions=[CitizenModel.last_interaction_at.set(at), CitizenModel.updated_at.set(at)]
-        )
+        self._update(user_id, at, CitizenModel.last_interaction_at.set(at))
 
     def set_following(self, user_id: str, following: bool, at: datetime) -> None:
-        CitizenModel(user_id).update(
-            actions=[CitizenModel.following.set(following), CitizenModel.updated_at.set(at)]
+        self._update(user_id, at, CitizenModel.following.set(following))
+
+    def link_phone(self, user_id: str, phone: str, at: datetime) -> None:
+        self._update(user_id, at, CitizenModel.phone.set(phone), CitizenModel.phone_linked_at.set(at))
+
+    def set_opt_outs(
+        self, user_id: str, opted_out: bool, opted_out_codes: frozenset[str], at: datetime
+    ) -> None:
+        codes = (
+            CitizenModel.opted_out_codes.set(set(opted_out_codes))
+            if opted_out_codes
+            else CitizenModel.opted_out_codes.remove()
         )
+        self._update(user_id, at, CitizenModel.opted_out.set(opted_out), codes)
+
+    def unlink_phone(self, user_id: str, at: datetime) -> None:
+        self._update(
+            user_id,
+            at,
+            CitizenModel.phone.remove(),
+            CitizenModel.phone_linked_at.remove(),
+            CitizenModel.opted_out.remove(),
+            CitizenModel.opted_out_codes.remove(),
+        )
+
+    def set_welcome_pending(self, user_id: str, pending: bool, at: datetime) -> None:
+        flag = CitizenModel.welcome_pending.set(True) if pending else CitizenModel.welcome_pending.remove()
+        self._update(user_id, at, flag)
+
+    @staticmethod
+    def _update(user_id: str, at: datetime, *actions: Any) -> None:
+        CitizenModel(user_id).update(actions=[*actions, CitizenModel.updated_at.set(at)])
 
 
 def _notice_from_item(item: NotificationModel) -> Notice:
@@ -477,3 +520,22 @@ class SqsEventQueue:
 
     def send(self, body: str) -> None:
         self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=body)
+
+
+class DynamoPhoneDossierIndex:
+    """The phone-dossiers table (phone_index.py keeps it; the chat's "hồ sơ của tôi" reads it)."""
+
+    def put(self, entry: PhoneDossier) -> None:
+        PhoneDossierModel(
+            entry.phone, entry.dossier_code, status=entry.status, updated_at=entry.updated_at
+        ).save()
+
+    def remove(self, phone: str, dossier_code: str) -> None:
+        PhoneDossierModel(phone, dossier_code).delete()
+
+    def for_phone(self, phone: str) -> list[PhoneDossier]:
+        entries = [
+            PhoneDossier(item.phone, item.dossier_code, int(item.status), item.updated_at)
+            for item in PhoneDossierModel.query(phone)
+        ]
+        return sorted(entries, key=lambda e: e.updated_at, reverse=True)

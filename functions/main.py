@@ -106,6 +106,9 @@ def zalo_events(event: Any) -> dict[str, list[dict[str, str]]]:
 @app.on_dynamodb_record(stream_arn=DOSSIERS_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def dossier_stream(event: Any) -> dict[str, list[dict[str, str]]]:
     """Status notices. Records stay in order: on a failure, report it; Lambda retries from there."""
+    # The phone → open dossiers projection for "hồ sơ của tôi" (phone_index.py). Idempotent, and it
+    # never raises, so it cannot hold up the notices below; a retried batch simply re-applies it.
+    wiring.phone_indexer().apply_records(record.to_dict() for record in event)
     notifier = wiring.notifier()
     for record in event:
         parsed = StreamRecord.from_lambda(record.to_dict())

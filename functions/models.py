@@ -47,8 +47,21 @@ class DossierModel(Model):
     note = UnicodeAttribute(null=True, attr_name="GhiChu")
 
 
+class CitizenPhoneIndex(GlobalSecondaryIndex["CitizenModel"]):
+    """OA users by linked phone: the notifier asks whether the phone's owner opted out.
+
+    Sparse: only citizens who shared a phone have the attribute, so only they are in the index.
+    """
+
+    class Meta:
+        index_name = "by-phone"
+        projection = AllProjection()
+
+    phone = UnicodeAttribute(hash_key=True)
+
+
 class CitizenModel(Model):
-    """An OA follower: follow state, last interaction (CS window), linked phone, opt-out."""
+    """An OA follower: follow state, last interaction (CS window), linked phone, opt-outs."""
 
     class Meta:
         table_name = "citizens"
@@ -57,9 +70,30 @@ class CitizenModel(Model):
     user_id = UnicodeAttribute(hash_key=True)
     following = BooleanAttribute(default=False)
     last_interaction_at = UTCDateTimeAttribute(null=True)
-    phone = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)  # E.164; removed (never "") when unlinked: it keys an index
+    phone_linked_at = UTCDateTimeAttribute(null=True)
     opted_out = BooleanAttribute(default=False)
+    opted_out_codes = UnicodeSetAttribute(null=True)  # DynamoDB has no empty sets: absent = none
+    welcome_pending = BooleanAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
+    by_phone = CitizenPhoneIndex()
+
+
+class PhoneDossierModel(Model):
+    """Our projection of the Dossiers table by phone (phone_index.py): E.164 phone → open dossiers.
+
+    MCĐT stores the phone as typed at the desk, which no query can match; the Dossiers stream keeps
+    this table in step. Closed dossiers are deleted from it.
+    """
+
+    class Meta:
+        table_name = "phone-dossiers"
+        region = "ap-southeast-1"
+
+    phone = UnicodeAttribute(hash_key=True)
+    dossier_code = UnicodeAttribute(range_key=True)
+    status = NumberAttribute()
+    updated_at = UTCDateTimeAttribute()
 
 
 class DossierIndex(GlobalSecondaryIndex["NotificationModel"]):
@@ -232,6 +266,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     OaTokenModel,
     ReplyModel,
     LookupLimitModel,
+    PhoneDossierModel,
 )
 
 
@@ -247,6 +282,7 @@ def bind(settings: Settings) -> None:
         OaTokenModel: settings.tables.oa_tokens,
         ReplyModel: settings.tables.replies,
         LookupLimitModel: settings.tables.lookup_limits,
+        PhoneDossierModel: settings.tables.phone_dossiers,
     }
     for model, name in names.items():
         model.Meta.table_name = name

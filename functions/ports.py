@@ -34,6 +34,8 @@ class Citizen:
     phone: str = ""  # linked phone, E.164 (shared by the citizen through user_submit_info)
     opted_out: bool = False  # "dừng": no status notices at all for the linked phone
     opted_out_codes: frozenset[str] = frozenset()  # "dừng <mã hồ sơ>": none for these dossiers
+    phone_linked_at: datetime | None = None  # when the citizen shared the phone (proof of the act)
+    welcome_pending: bool = False  # followed, but Zalo refused the welcome (no interaction yet)
 
     def wants_notices_for(self, dossier_code: str) -> bool:
         """The citizen's own choice in chat; the desk's consent tick is checked separately."""
@@ -47,6 +49,22 @@ class CitizenStore(Protocol):
     def by_phone(self, phone: str) -> list[Citizen]:
         """The OA users who linked this E.164 phone (usually one); the notifier asks them about opt-outs."""
         ...
+
+    def link_phone(self, user_id: str, phone: str, at: datetime) -> None:
+        """Remember the E.164 phone this OA user shared (user_submit_info), replacing an earlier one."""
+        ...
+
+    def set_opt_outs(
+        self, user_id: str, opted_out: bool, opted_out_codes: frozenset[str], at: datetime
+    ) -> None:
+        """The citizen's stop/start choices, both at once (one write)."""
+        ...
+
+    def unlink_phone(self, user_id: str, at: datetime) -> None:
+        """Withdrawal: delete the linked phone and every opt-out; follow state and window stay."""
+        ...
+
+    def set_welcome_pending(self, user_id: str, pending: bool, at: datetime) -> None: ...
 
 
 @dataclass
@@ -216,6 +234,10 @@ class ZaloGateway(Protocol):
     """What the domain asks of Zalo. Every method raises zalo_errors.ZaloError on failure."""
 
     def send_text(self, user_id: str, text: str) -> str: ...
+    def send_request_user_info(self, user_id: str, title: str, subtitle: str, image_url: str) -> str:
+        """A CS card asking the user to share name and phone; the answer is a user_submit_info event."""
+        ...
+
     def send_template_by_phone(
         self, phone: str, template_id: str, template_data: dict[str, str], tracking_id: str
     ) -> str: ...
@@ -240,4 +262,22 @@ class ImageUnavailable(Exception):
 class ImageFetcher(Protocol):
     def __call__(self, url: str) -> bytes:
         """The picture's bytes; raises ImageUnavailable (too big, too slow, not a picture, unreachable)."""
+        ...
+
+
+@dataclass(frozen=True)
+class PhoneDossier:
+    """One open dossier of one phone: our projection of MCĐT's Dossiers table (phone_index.py)."""
+
+    phone: str  # E.164 (personal data)
+    dossier_code: str
+    status: int
+    updated_at: datetime
+
+
+class PhoneDossierIndex(Protocol):
+    def put(self, entry: PhoneDossier) -> None: ...
+    def remove(self, phone: str, dossier_code: str) -> None: ...
+    def for_phone(self, phone: str) -> list[PhoneDossier]:
+        """Every dossier listed under this E.164 phone, newest change first."""
         ...

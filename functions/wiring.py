@@ -17,6 +17,7 @@ import boto3
 from functions import messages, models, status_link
 from functions.announcements import Announcements, BroadcastHours
 from functions.broadcast import Broadcaster, Budget
+from functions.citizen_links import CitizenLinks
 from functions.config import Settings
 from functions.dynamo_stores import (
     DynamoAnnouncementStore,
@@ -26,12 +27,14 @@ from functions.dynamo_stores import (
     DynamoDossierReader,
     DynamoLookupLimiter,
     DynamoOutbox,
+    DynamoPhoneDossierIndex,
     DynamoReplyLog,
     DynamoWebhookDeduplicator,
     SqsEventQueue,
 )
 from functions.image_fetch import ImageDownloader
 from functions.notify import Notifier
+from functions.phone_index import PhoneIndexer
 from functions.photo_codes import PhotoReader
 from functions.receipts import Receipts
 from functions.secrets import load_zalo_secrets
@@ -112,9 +115,29 @@ def webhook_intake() -> WebhookIntake:
 
 
 @functools.cache
+def citizen_links() -> CitizenLinks:
+    s = settings()
+    return CitizenLinks(
+        citizens=DynamoCitizenStore(),
+        phone_dossiers=DynamoPhoneDossierIndex(),
+        dossiers=DynamoDossierReader(),
+        province_name=s.province_name,
+        card_image_url=s.info_card_image_url,
+        clock=utc_now,
+    )
+
+
+@functools.cache
+def phone_indexer() -> PhoneIndexer:
+    settings()
+    return PhoneIndexer(DynamoPhoneDossierIndex(), clock=utc_now)
+
+
+@functools.cache
 def event_worker() -> EventWorker:
     s = settings()
     return EventWorker(
+        links=citizen_links(),
         dossiers=DynamoDossierReader(),
         citizens=DynamoCitizenStore(),
         outbox=outbox(),
@@ -192,6 +215,8 @@ def reset() -> None:
         sqs,
         outbox,
         webhook_intake,
+        citizen_links,
+        phone_indexer,
         event_worker,
         status_pages,
         notifier,

@@ -17,13 +17,15 @@ Lookups are counted per user in a fixed window (ports.LookupLimiter) before any 
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from functions import messages
+from functions import commands, messages
+from functions.citizen_links import AskPhone, CitizenLinks, Outgoing
 from functions.dossier_code import find_codes
 from functions.logs import get_logger, log
 from functions.photo_codes import PhotoCodes, PhotoReader, attachment_urls
@@ -58,8 +60,10 @@ class EventWorker:
         replies: ReplyLog,
         limiter: LookupLimiter,
         lookup_limit_note: str,
+        links: CitizenLinks,
         photos: PhotoReader | None = None,
     ) -> None:
+        self.links = links
         self.dossiers = dossiers
         self.citizens = citizens
         self.outbox = outbox
@@ -88,6 +92,9 @@ class EventWorker:
             "unfollow": self._unfollow,
             "user_send_image": self._image,
             "user_send_link": self._link,
+            "user_submit_info": self._submit_info,
+            "user_click_chatnow": self._chatnow,
+            "user_withdraw": self._data_withdrawal,
         }.get(name)
         if handler is None:
             return "ignored"
@@ -101,6 +108,10 @@ class EventWorker:
         user_id = str((event.get("sender") or {}).get("id", ""))
         text = str((event.get("message") or {}).get("text", ""))
         self.citizens.record_interaction(user_id, self.clock())
+        self._deliver(user_id, self.links.pending_welcome(user_id))
+        command = commands.parse(text)
+        if command is not None:
+            return self._deliver(user_id, self.links.on_command(user_id, command))
         codes = find_codes(text, limit=MAX_CODES_PER_MESSAGE + 1)
         if not codes:
             return self._reply(user_id, messages.howto_reply(), "howto")
@@ -149,13 +160,52 @@ class EventWorker:
 
     def _follow(self, event: dict[str, Any]) -> str:
         user_id = str((event.get("follower") or {}).get("id", ""))
-        self.citizens.set_following(user_id, True, self.clock())
-        return self._reply(user_id, messages.welcome_reply(self.province_name), "welcome")
+        outcome = self._deliver(user_id, self.links.on_follow(user_id))
+        if outcome.startswith("refused:"):
+            self.links.welcome_refused(user_id)  # sent with the answer to the first message instead
+        return outcome
 
     def _unfollow(self, event: dict[str, Any]) -> str:
         user_id = str((event.get("follower") or {}).get("id", ""))
-        self.citizens.set_following(user_id, False, self.clock())
+        self.links.on_unfollow(user_id)
         return "unfollowed"
+
+    def _submit_info(self, event: dict[str, Any]) -> str:
+        user_id = str((event.get("sender") or {}).get("id", ""))
+        info = event.get("info")
+        return self._deliver(
+            user_id, self.links.on_submit_info(user_id, info if isinstance(info, dict) else {})
+        )
+
+    def _chatnow(self, event: dict[str, Any]) -> str:
+        """The citizen opened the chat for the first time: the window is open, a pending welcome can go."""
+        user_id = str(event.get("user_id") or (event.get("sender") or {}).get("id", ""))
+        self.citizens.record_interaction(user_id, self.clock())
+        return self._deliver(user_id, self.links.pending_welcome(user_id)) or "nothing_pending"
+
+    def _data_withdrawal(self, event: dict[str, Any]) -> str:
+        return self.links.on_data_withdrawal(
+            str(event.get("user_id") or (event.get("sender") or {}).get("id", ""))
+        )
+
+    def _deliver(self, user_id: str, outgoing: list[Outgoing]) -> str:
+        """Send in order; stop at the first refusal (the next ones would be refused the same way)."""
+        outcome = ""
+        for item in outgoing:
+            if isinstance(item, AskPhone):
+                outcome = self._ask_phone(user_id, item)
+            else:
+                outcome = self._reply(user_id, item.text, item.kind)
+            if outcome.startswith("refused:"):
+                break
+        return outcome
+
+    def _ask_phone(self, user_id: str, card: AskPhone) -> str:
+        """The "share your phone" card, sent and refused like a text reply."""
+        send = functools.partial(
+            self.zalo.send_request_user_info, user_id, card.title, card.subtitle, card.image_url
+        )
+        return self._send(user_id, "ask_phone", send)
 
     def _zns_receipt(self, message: dict[str, Any]) -> str:
         tracking_id = str(message.get("tracking_id", ""))
@@ -164,7 +214,11 @@ class EventWorker:
         return "unknown_receipt"
 
     def _reply(self, user_id: str, text: str, kind: str, index: int | None = None) -> str:
-        """Send one CS text at most once per event and place (`<event key>#<index or kind>`)."""
+        return self._send(user_id, kind, functools.partial(self.zalo.send_text, user_id, text), index)
+
+    def _send(self, user_id: str, kind: str, send: Callable[[], str], index: int | None = None) -> str:
+        """Send one message at most once per event and place (`<event key>#<index or kind>`); a refusal
+        that will not change is recorded and returned, not raised."""
         reply_id = f"{self._event_key}#{kind if index is None else index}"
         claim = self.replies.claim(reply_id, kind, self.clock())
         if claim.outcome == "done":
@@ -174,7 +228,7 @@ class EventWorker:
         if claim.attempts > MAX_REPLY_ATTEMPTS:  # a crash left it "sending" too often: stop here
             return self._give_up(reply_id, kind, user_id, error_code=0)
         try:
-            message_id = self.zalo.send_text(user_id, text)
+            message_id = send()
         except ZaloError as exc:
             return self._reply_failed(reply_id, kind, user_id, claim.attempts, exc)
         self.replies.finish(reply_id, "sent", self.clock(), zalo_msg_id=message_id)

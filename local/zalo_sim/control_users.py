@@ -127,6 +127,21 @@ def click_chatnow(user_id: str) -> Response:
     return jsonify(delivered(delivery))
 
 
+@bp.post("/users/<user_id>/withdraw")
+def withdraw(user_id: str) -> Response:
+    """The citizen asks, in Zalo's own settings, to withdraw consent and delete their data.
+
+    Zalo forgets what they shared; it is not an interaction (no CS window opens).
+    """
+    simulator = sim.current()
+    with simulator.state.lock:
+        user = user_or_404(simulator.state, user_id)
+        user.shared_info = None
+        now = simulator.state.now_ms()
+    simulator.state.log_user(user_id, {"kind": "event", "direction": "in", "event_name": "user_withdraw"})
+    return jsonify(delivered(simulator.deliverer.deliver(events.user_withdraw(simulator.config, user, now))))
+
+
 @bp.post("/users/<user_id>/submit-info")
 def submit_info(user_id: str) -> Response:
     """The citizen taps "share" on a request_user_info card; defaults to their name and own phone."""

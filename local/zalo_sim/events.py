@@ -71,12 +71,22 @@ def follow(
 
 
 def user_click_chatnow(cfg: SimConfig, user: User, now_ms: int) -> dict[str, Any]:
+    return _user_event(cfg, user, "user_click_chatnow", now_ms)
+
+
+def user_withdraw(cfg: SimConfig, user: User, now_ms: int) -> dict[str, Any]:
+    """A data-subject request made in Zalo: withdraw consent / delete data (zalo-api.md §1.5, [L])."""
+    return _user_event(cfg, user, "user_withdraw", now_ms)
+
+
+def _user_event(cfg: SimConfig, user: User, event_name: str, now_ms: int) -> dict[str, Any]:
+    """Events about a user without a message: oa_id + a top-level user_id (no sender/recipient)."""
     return {
         "app_id": cfg.app_id,
         "oa_id": cfg.oa_id,
         "user_id": user.user_id,
         "user_id_by_app": user.user_id_by_app,
-        "event_name": "user_click_chatnow",
+        "event_name": event_name,
         "timestamp": str(now_ms),
     }
 

@@ -48,6 +48,8 @@ class CitizenPage:
         self.wait.until(lambda _: self.text("#oa-name") != "Official Account", "the OA name never loaded")
 
     def create_citizen(self, name: str, phone: str) -> None:
+        # A reload keeps the scroll of a long chat, leaving "＋ Mới" under the sticky OA bar: go up first.
+        self.driver.execute_script("window.scrollTo(0, 0)")
         self.find("#new-toggle").click()
         self.wait.until(ec.visibility_of_element_located((By.ID, "new-name")))
         self.find("#new-name").send_keys(name)
@@ -78,6 +80,15 @@ class CitizenPage:
 
     def oa_reply(self, containing: str) -> str:
         return self._wait_for("#chat .msg.out", containing, "a reply from the OA")
+
+    def info_card(self, containing: str) -> str:
+        """The OA's request_user_info card ("Yêu cầu chia sẻ thông tin")."""
+        return self._wait_for("#chat article.card", containing, "info request card", starts="Yêu cầu chia sẻ")
+
+    def share_info(self) -> None:
+        """Tap "Chia sẻ thông tin" on the (latest) info request card."""
+        buttons = "//article[header[starts-with(., 'Yêu cầu chia sẻ')]]//button"
+        self.wait.until(lambda d: d.find_elements(By.XPATH, buttons))[-1].click()
 
     def notice(self, containing: str) -> str:
         """A ZBS 'Thông báo' card: a templated message sent to the citizen's phone number."""

@@ -56,6 +56,17 @@ class SimClient:
     def follow(self, user_id: str) -> dict[str, Any]:
         return self._post(f"/_sim/users/{user_id}/follow")
 
+    def unfollow(self, user_id: str) -> dict[str, Any]:
+        return self._post(f"/_sim/users/{user_id}/unfollow")
+
+    def submit_info(self, user_id: str, phone: str = "") -> dict[str, Any]:
+        """The citizen taps "share" on the OA's request_user_info card (default: their own phone)."""
+        return self._post(f"/_sim/users/{user_id}/submit-info", {"phone": phone} if phone else {})
+
+    def withdraw(self, user_id: str) -> dict[str, Any]:
+        """The citizen withdraws consent in Zalo's own settings (a user_withdraw webhook)."""
+        return self._post(f"/_sim/users/{user_id}/withdraw")
+
     def inbox(self, user_id: str) -> dict[str, Any]:
         return self._get(f"/_sim/users/{user_id}/inbox")
 
@@ -89,6 +100,7 @@ class SimClient:
         return answer.json()
 
     def configure(self, **changes: Any) -> dict[str, Any]:
+        """Change the simulator's run-time settings (PATCH /_sim/config); returns the new settings."""
         return self._patch("/_sim/config", changes)
 
     def articles(self) -> list[dict[str, Any]]:

@@ -8,10 +8,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from functions import messages
+from functions.citizen_links import CitizenLinks
 from functions.dossier import Dossier
 from functions.photo_codes import PhotoReader
 from functions.zalo_events import EventWorker
-from tests.fakes.stores import FakeCitizens, FakeDossiers, FakeLookupLimiter, FakeOutbox, FakeReplyLog
+from tests.fakes.stores import (
+    FakeCitizens,
+    FakeDossiers,
+    FakeLookupLimiter,
+    FakeOutbox,
+    FakePhoneDossiers,
+    FakeReplyLog,
+)
 from tests.fakes.zalo import FakeZalo
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -27,9 +35,10 @@ def make_worker(
     status_url: Callable[[str], str] = lambda code: "",
     photos: PhotoReader | None = None,
 ) -> EventWorker:
+    reader, citizens = FakeDossiers(*dossiers), FakeCitizens()
     return EventWorker(
-        FakeDossiers(*dossiers),
-        FakeCitizens(),
+        reader,
+        citizens,
         FakeOutbox(),
         zalo or FakeZalo(),
         status_url=status_url,
@@ -39,6 +48,7 @@ def make_worker(
         limiter=limiter or FakeLookupLimiter(),
         lookup_limit_note=messages.lookup_limit_reply(20, 10),
         photos=photos,
+        links=CitizenLinks(citizens, FakePhoneDossiers(), reader, "tỉnh Quảng Trị", "", clock=clock),
     )
 
 

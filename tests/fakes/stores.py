@@ -16,6 +16,7 @@ from functions.ports import (
     Citizen,
     LookupAllowance,
     Notice,
+    PhoneDossier,
     ReplyClaim,
 )
 
@@ -35,7 +36,8 @@ class FakeCitizens:
         self.items: dict[str, Citizen] = {}
 
     def get(self, user_id: str) -> Citizen | None:
-        return self.items.get(user_id)
+        found = self.items.get(user_id)
+        return replace(found) if found else None  # a snapshot, as a database read would be
 
     def _citizen(self, user_id: str) -> Citizen:
         return self.items.setdefault(user_id, Citizen(user_id))
@@ -44,10 +46,43 @@ class FakeCitizens:
         self._citizen(user_id).last_interaction_at = at
 
     def by_phone(self, phone: str) -> list[Citizen]:
-        return [c for c in self.items.values() if c.phone == phone] if phone else []
+        return [replace(c) for c in self.items.values() if c.phone == phone] if phone else []
 
     def set_following(self, user_id: str, following: bool, at: datetime) -> None:
         self._citizen(user_id).following = following
+
+    def link_phone(self, user_id: str, phone: str, at: datetime) -> None:
+        citizen = self._citizen(user_id)
+        citizen.phone, citizen.phone_linked_at = phone, at
+
+    def set_opt_outs(
+        self, user_id: str, opted_out: bool, opted_out_codes: frozenset[str], at: datetime
+    ) -> None:
+        citizen = self._citizen(user_id)
+        citizen.opted_out, citizen.opted_out_codes = opted_out, frozenset(opted_out_codes)
+
+    def unlink_phone(self, user_id: str, at: datetime) -> None:
+        citizen = self._citizen(user_id)
+        citizen.phone, citizen.phone_linked_at = "", None
+        citizen.opted_out, citizen.opted_out_codes = False, frozenset()
+
+    def set_welcome_pending(self, user_id: str, pending: bool, at: datetime) -> None:
+        self._citizen(user_id).welcome_pending = pending
+
+
+class FakePhoneDossiers:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], PhoneDossier] = {}
+
+    def put(self, entry: PhoneDossier) -> None:
+        self.items[(entry.phone, entry.dossier_code)] = entry
+
+    def remove(self, phone: str, dossier_code: str) -> None:
+        self.items.pop((phone, dossier_code), None)
+
+    def for_phone(self, phone: str) -> list[PhoneDossier]:
+        found = [e for (p, _), e in self.items.items() if p == phone]
+        return sorted(found, key=lambda e: e.updated_at, reverse=True)
 
 
 class FakeOutbox:

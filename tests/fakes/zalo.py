@@ -32,6 +32,11 @@ class FakeZalo:
     def send_text(self, user_id: str, text: str) -> str:
         return self._call("send_text", user_id=user_id, text=text)
 
+    def send_request_user_info(self, user_id: str, title: str, subtitle: str, image_url: str) -> str:
+        return self._call(
+            "send_request_user_info", user_id=user_id, title=title, subtitle=subtitle, image_url=image_url
+        )
+
     def send_template_by_phone(
         self, phone: str, template_id: str, template_data: dict[str, str], tracking_id: str
     ) -> str:

@@ -142,6 +142,30 @@ def test_follow_unfollow_and_submit_info_shapes(client: FlaskClient, receiver: R
         assert got.headers["X-Zevent-Signature"] == expected_mac(got.body, json.loads(got.body)["timestamp"])
 
 
+def test_chat_now_and_withdraw_shapes(client: FlaskClient, receiver: Receiver) -> None:
+    lan = citizen(client, "Phạm Thị Lan", "0905 678 901", follower=True)
+    client.post(f"/_sim/users/{lan['user_id']}/submit-info", json={})
+
+    client.post(f"/_sim/users/{lan['user_id']}/chatnow")
+    withdrawn = client.post(f"/_sim/users/{lan['user_id']}/withdraw").get_json()
+
+    _, chatnow, withdraw = (json.loads(r.body) for r in receiver.requests)
+    assert chatnow["event_name"] == "user_click_chatnow" and chatnow["user_id"] == lan["user_id"]
+    assert withdraw == {
+        "app_id": CFG.app_id,
+        "oa_id": CFG.oa_id,
+        "user_id": lan["user_id"],
+        "user_id_by_app": lan["user_id_by_app"],
+        "event_name": "user_withdraw",
+        "timestamp": withdraw["timestamp"],
+    }
+    assert withdrawn["webhook_status"] == 200
+    assert client.get(f"/_sim/users/{lan['user_id']}").get_json()["shared_info"] is None
+    assert client.post("/_sim/users/1234567890123456789/withdraw").status_code == 404
+    for got in receiver.requests:
+        assert got.headers["X-Zevent-Signature"] == expected_mac(got.body, json.loads(got.body)["timestamp"])
+
+
 def test_redelivery_posts_the_same_bytes_and_signature(client: FlaskClient, receiver: Receiver) -> None:
     huong = citizen(client)
     first = say(client, huong["user_id"], DOSSIER)
