@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 
 def _reader(environ: Mapping[str, str]) -> Callable[..., str]:
@@ -41,6 +41,26 @@ class ZaloSettings:
 
 
 @dataclass(frozen=True)
+class NoticeSettings:
+    """How hard and how often the notifier and its sweeper try (notify.py, notice_sweeper.py).
+
+    Production defaults; tests and the local stack shrink the waits through NOTICE_* variables.
+    """
+
+    workers: int = 8  # concurrent Zalo calls per stream batch or sweep (bounded thread pool)
+    max_attempts: int = 6  # transient failures before a notice is failed_final
+    backoff_seconds: float = 30.0  # first retry delay; doubles per failure (plus jitter)
+    backoff_max_seconds: float = 3600.0
+    lease_seconds: float = 120.0  # a `sending` claim older than this is taken as a crashed sender's
+    # After a crash or a timeout Zalo may have accepted the message: wait this long for its delivery
+    # receipt (which settles the question) before sending again.
+    receipt_grace_seconds: float = 300.0
+    quota_retry_seconds: float = 900.0  # -115 (balance): ask again this often while held
+    max_age_hours: float = 72.0  # a notice still undelivered after this is failed_final: stale news
+    sweep_batch: int = 200  # notices one sweeper run looks at
+
+
+@dataclass(frozen=True)
 class Tables:
     dossiers: str
     citizens: str
@@ -66,6 +86,7 @@ class Settings:
     admin_token_sha256: tuple[str, ...]
     # Zalo retries a webhook for up to ~1 h; de-duplication records must outlive that.
     dedup_ttl_seconds: int = 2 * 24 * 3600
+    notices: NoticeSettings = field(default_factory=NoticeSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -108,8 +129,19 @@ class Settings:
             province_name=_env("PROVINCE_NAME", "tỉnh"),
             status_link_key=_env("STATUS_LINK_KEY"),
             admin_token_sha256=hashes,
+            notices=_notice_settings(_env),
         )
 
     def with_zalo(self, **changes: object) -> Settings:
         """A copy with some Zalo settings replaced (secrets fetched at cold start)."""
         return replace(self, zalo=replace(self.zalo, **changes))
+
+
+def _notice_settings(env: Callable[..., str]) -> NoticeSettings:
+    """NOTICE_<FIELD> variables (e.g. NOTICE_BACKOFF_SECONDS=0 in tests), else the defaults."""
+    values: dict[str, object] = {}
+    for item in fields(NoticeSettings):
+        raw = env(f"NOTICE_{item.name.upper()}")
+        if raw:
+            values[item.name] = int(raw) if item.type == "int" else float(raw)
+    return NoticeSettings(**values)  # type: ignore[arg-type]

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote
 
 from chalice import AuthResponse, BadRequestError, Chalice, NotFoundError, Rate, Response
 
-from functions import wiring
+from functions import notice_report, wiring
 from functions.admin_auth import principal_for
 from functions.announcements import InvalidAnnouncement, to_json
 from functions.logs import get_logger, log
@@ -74,18 +76,24 @@ def zalo_events(event: Any) -> dict[str, list[dict[str, str]]]:
     return {"batchItemFailures": failures}
 
 
+def _time_left(event: Any) -> Callable[[], float]:
+    """Seconds this invocation has left (Lambda's context; 60 s when there is none)."""
+    context = getattr(event, "context", None)
+    return lambda: context.get_remaining_time_in_millis() / 1000 if context else 60.0
+
+
 @app.on_dynamodb_record(stream_arn=DOSSIERS_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def dossier_stream(event: Any) -> dict[str, list[dict[str, str]]]:
-    """Status notices. Records stay in order: on a failure, report it; Lambda retries from there."""
-    notifier = wiring.notifier()
-    for record in event:
-        parsed = StreamRecord.from_lambda(record.to_dict())
-        try:
-            notifier.handle(parsed)
-        except Exception:
-            logger.exception("stream record failed", extra={"fields": {"sequence": parsed.sequence_number}})
-            return {"batchItemFailures": [{"itemIdentifier": parsed.sequence_number}]}
-    return {"batchItemFailures": []}
+    """Status notices (notify.py). Failed records are reported; Lambda retries from the lowest."""
+    records = [StreamRecord.from_lambda(record.to_dict()) for record in event]
+    failed = wiring.notifier().handle_batch(records, _time_left(event))
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def notice_sweeper(event: Any) -> dict[str, int]:
+    """Re-drives notices that failed for a while, are held, or were left mid-send (notice_sweeper.py)."""
+    return wiring.notice_sweeper(_time_left(event)).run()
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
@@ -145,3 +153,11 @@ def get_announcement(announcement_id: str) -> Response:
     if found is None:
         raise NotFoundError("Không tìm thấy thông báo này.")
     return _json(200, to_json(found))
+
+
+@app.route("/admin/dossiers/{code}/notices", methods=["GET"], authorizer=official_auth)
+def dossier_notices(code: str) -> Response:
+    """Every status notice of one dossier, for an official answering "I got nothing" (phones masked)."""
+    canonical = notice_report.canonical_code(unquote(code))
+    items = notice_report.rows(wiring.outbox().by_dossier(canonical))
+    return _json(200, {"dossier_code": canonical, "notices": items})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +26,9 @@ from functions.dynamo_stores import (
     DynamoWebhookDeduplicator,
     SqsEventQueue,
 )
-from functions.notify import Notifier
+from functions.notice_sweeper import Sweeper
+from functions.notify import Notifier, Sender
+from functions.ports import CitizenStore
 from functions.secrets import load_zalo_secrets
 from functions.token_store import DynamoTokenStore
 from functions.tokens import TokenManager
@@ -103,8 +106,52 @@ def event_worker() -> EventWorker:
 
 
 @functools.cache
+def notice_sender() -> Sender:
+    s = settings()
+    return Sender(outbox(), zalo(), s.zalo.template_status, clock=utc_now, settings=s.notices)
+
+
+def _seconds_one_attempt_needs() -> float:
+    """A notice attempt: the call, a token refresh and the retried call, plus the outbox writes."""
+    return 3 * settings().zalo.timeout_seconds + 5
+
+
+def notice_opt_outs() -> CitizenStore | None:
+    """Where the notifier reads the citizens' chat opt-outs (CitizenStore.by_phone).
+
+    MERGE NOTE: DynamoCitizenStore.by_phone arrives with branch citizen-links. Until it is merged the
+    notifier cannot see opt-outs in the deployed stack (the rule is unit-tested with the fakes);
+    once merged this returns the store and the guard can go.
+    """
+    store = DynamoCitizenStore()
+    return store if hasattr(store, "by_phone") else None
+
+
+@functools.cache
 def notifier() -> Notifier:
-    return Notifier(outbox(), zalo(), settings().zalo.template_status, clock=utc_now)
+    s = settings()
+    return Notifier(
+        outbox(),
+        notice_sender(),
+        notice_opt_outs(),
+        clock=utc_now,
+        workers=s.notices.workers,
+        min_seconds_to_send=_seconds_one_attempt_needs(),
+    )
+
+
+def notice_sweeper(time_left_seconds: Callable[[], float]) -> Sweeper:
+    """A sweeper for one scheduled run (the run's remaining time)."""
+    s = settings()
+    return Sweeper(
+        outbox(),
+        notice_sender(),
+        notice_opt_outs(),
+        clock=utc_now,
+        settings=s.notices,
+        time_left=time_left_seconds,
+        min_seconds_to_send=_seconds_one_attempt_needs(),
+    )
 
 
 @functools.cache
@@ -135,6 +182,7 @@ def reset() -> None:
         outbox,
         webhook_intake,
         event_worker,
+        notice_sender,
         notifier,
         announcements,
     ):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from functions import messages
@@ -87,8 +87,10 @@ class EventWorker:
         return "unfollowed"
 
     def _zns_receipt(self, message: dict[str, Any]) -> str:
+        """Marks the notice delivered (from sent, or settling a crash or timeout: notice_policy.py)."""
         tracking_id = str(message.get("tracking_id", ""))
-        if tracking_id and self.outbox.mark_delivered(tracking_id, self.clock()):
+        delivered_at = _from_ms(message.get("delivery_time"))
+        if tracking_id and self.outbox.mark_delivered(tracking_id, self.clock(), delivered_at):
             return "delivered"
         return "unknown_receipt"
 
@@ -109,3 +111,11 @@ class EventWorker:
             return f"refused:{exc.code}"
         log(logger, logging.INFO, "replied", kind=kind, user=mask_user_id(user_id))
         return "replied"
+
+
+def _from_ms(value: Any) -> datetime | None:
+    """Zalo's millisecond timestamps arrive as strings ("1732500000000"); None when unreadable."""
+    try:
+        return datetime.fromtimestamp(int(str(value)) / 1000, UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
