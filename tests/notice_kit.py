@@ -42,17 +42,20 @@ def stream_record(
 ) -> dict[str, Any]:
     """A DynamoDB stream record as Lambda hands it over (NEW_AND_OLD_IMAGES)."""
     code = (new or old).code if (new or old) else "?"
+    images = {"NewImage": image(new) if new else None, "OldImage": image(old) if old else None}
     return {
         "eventID": f"e{seq}",
         "eventName": event_name,
+        "eventVersion": "1.1",
         "eventSource": "aws:dynamodb",
         "awsRegion": "ap-southeast-1",
         "dynamodb": {
+            "ApproximateCreationDateTime": 1764036000,
             "Keys": {"MaHoSo": {"S": code}},
             "SequenceNumber": seq or str(next(_sequence)),
-            "NewImage": image(new) if new else None,
-            "OldImage": image(old) if old else None,
+            "SizeBytes": 640,
             "StreamViewType": "NEW_AND_OLD_IMAGES",
+            **{name: value for name, value in images.items() if value is not None},
         },
         "eventSourceARN": "arn:aws:dynamodb:ap-southeast-1:000000000000:table/dossiers/stream/x",
     }

@@ -71,3 +71,19 @@ class SimClient:
 
     def no_zalo(self, phone84: str) -> dict[str, Any]:
         return self._post("/_sim/phones/no-zalo", {"phone": phone84})
+
+    def fault(self, **fault: Any) -> dict[str, Any]:
+        """Inject a fault: path, error | http_status, delay_ms, count (None: unlimited), probability, seed."""
+        return self._post("/_sim/faults", fault)
+
+    def clear_faults(self) -> None:
+        requests.delete(f"{self.base}/_sim/faults", timeout=10).raise_for_status()
+
+    def configure(self, **changes: Any) -> dict[str, Any]:
+        answer = requests.patch(f"{self.base}/_sim/config", json=changes, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    def flush_deliveries(self, timeout_s: float = 10) -> dict[str, Any]:
+        """Wait for the simulator's background webhooks (ZNS receipts) to be POSTed."""
+        return self._post("/_sim/deliveries/flush", {"timeout_s": timeout_s})
