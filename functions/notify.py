@@ -136,6 +136,9 @@ class Sender:
         self.clock = clock
         self.settings = settings
         self.rng = rng or random.Random()
+        # After a night (-133) or quota refusal, later notices are held without asking Zalo again
+        # until then: the answer would be the same, and a batch of 100 refusals helps nobody.
+        self._held: tuple[datetime, str, int] | None = None
 
     def lease_end(self, now: datetime) -> datetime:
         """When a `sending` claim is considered abandoned: the lease, then time for a receipt."""
@@ -152,6 +155,9 @@ class Sender:
 
     def try_send(self, notice: Notice) -> tuple[str, str]:
         """(state, reason): the reason is "" after a send, else notice_policy's word for the failure."""
+        held = self._held
+        if held is not None and self.clock() < held[0]:
+            return self._hold_without_calling(notice, *held)
         try:
             msg_id = self.zalo.send_template_by_phone(
                 to_zalo(notice.phone), self.template_id, notice.template_data, notice.notice_id
@@ -165,6 +171,17 @@ class Sender:
             return "claim_lost", ""  # a receipt got there first (delivered), or our lease ran out
         log(logger, logging.INFO, "notice sent", notice=notice.notice_id, dossier=notice.dossier_code)
         return policy.SENT, ""
+
+    def _hold_without_calling(
+        self, notice: Notice, until: datetime, reason: str, code: int
+    ) -> tuple[str, str]:
+        error = f"{reason}: held without calling Zalo (refused with {code} for another notice)"
+        self.outbox.finish(
+            notice.notice_id, notice.claim_id, policy.HELD, self.clock(), error=error, next_attempt_at=until
+        )
+        if reason != "night_restricted":
+            metric("NoticesHeldForQuota", zalo_error=code, reason=reason)
+        return policy.HELD, reason
 
     def give_up(self, notice: Notice, state: str, reason: str) -> str:
         """Close a claimed notice without calling Zalo (stale, opted out meanwhile)."""
@@ -182,6 +199,8 @@ class Sender:
         if outcome.counts_as_failure:
             fields["failures"] = notice.failures + 1
         self.outbox.finish(notice.notice_id, notice.claim_id, outcome.state, now, **fields)
+        if outcome.state == policy.HELD and outcome.next_attempt_at is not None:
+            self._held = (outcome.next_attempt_at, outcome.reason, exc.code)
         if policy.is_held_for_quota(outcome):
             metric("NoticesHeldForQuota", zalo_error=exc.code, reason=outcome.reason)
         if outcome.state == policy.FAILED_FINAL:

@@ -201,23 +201,36 @@ def test_night_restricted_template_waits_until_six_in_the_morning(capsys):
     assert '"metric": "NoticesHeldForQuota"' not in capsys.readouterr().out  # night is not a quota alarm
 
 
-@pytest.mark.parametrize("code", [-115, -144])
-def test_quota_exhausted_is_held_alarmed_and_the_sweep_stops_calling(code, capsys):
+def test_after_a_night_refusal_the_rest_of_the_batch_is_held_without_asking_zalo():
     kit = Kit()
-    kit.zalo.fail_next("send_template_by_phone", *[ZaloError("zbs", code, "quota")] * 4)
-    for _ in range(3):
-        kit.handle(stream_record("INSERT", make_dossier()))
+    kit.clock.now = kit.clock.now.replace(hour=16, minute=30)  # 23:30 in Vietnam
+    kit.zalo.fail_next("send_template_by_phone", ZaloError("zbs", -133, "not at night"))
+    kit.settings = replace(kit.settings, workers=1)
+    kit.__post_init__()
+    assert kit.batch(*[stream_record("INSERT", make_dossier()) for _ in range(5)]) == []
+    assert [n.state for n in kit.outbox.items.values()] == ["held"] * 5
+    assert len(kit.zalo.calls) == 1
+    kit.clock.advance(hours=7)
+    assert kit.sweep()["sent"] == 5
+
+
+@pytest.mark.parametrize("code", [-115, -144])
+def test_quota_exhausted_is_held_alarmed_and_zalo_is_not_asked_again_meanwhile(code, capsys):
+    kit = Kit()
+    kit.settings = replace(kit.settings, workers=1)
+    kit.__post_init__()
+    kit.zalo.fail_next("send_template_by_phone", *[ZaloError("zbs", code, "quota")] * 2)
+    kit.batch(*[stream_record("INSERT", make_dossier()) for _ in range(3)])
     assert {n.state for n in kit.outbox.items.values()} == {"held"}
+    assert len(kit.zalo.calls) == 1  # the other two were held without asking
     logged = capsys.readouterr().out
     assert logged.count('"metric": "NoticesHeldForQuota"') == 3 and f'"zalo_error": {code}' in logged
 
     kit.clock.advance(days=1)
-    result = kit.sweep()
-    assert result["due"] == 3 and result["held"] == 1  # one refusal, then the run stops calling
+    assert kit.sweep() == {"due": 3, "held": 1, "deferred": 2}  # one refusal, then the run stops
     kit.clock.advance(days=1)
-    kit.sweep()
-    assert sorted(n.state for n in kit.outbox.items.values()) == ["sent"] * 3
-    assert len(kit.zalo.calls) == 3 + 1 + 3
+    assert kit.sweep() == {"due": 3, "sent": 3}
+    assert len(kit.zalo.calls) == 1 + 1 + 3
 
 
 def test_invalid_phone_and_unreadable_records_are_recorded_and_do_not_block_the_batch():
