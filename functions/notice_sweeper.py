@@ -18,13 +18,12 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from functions import notice_policy as policy
-from functions.config import NoticeSettings
 from functions.logs import get_logger, log
-from functions.notify import OPTED_OUT, Sender, metric, opted_out
-from functions.ports import CitizenStore, Notice, Outbox
+from functions.notify import OPTED_OUT, Notifier, metric, opted_out
+from functions.ports import Notice
 
 logger = get_logger("notice_sweeper")
 
@@ -33,23 +32,16 @@ _STOP_REASONS = frozenset({"rate_limited", "daily_quota", "balance_exhausted", "
 
 
 class Sweeper:
-    def __init__(
-        self,
-        outbox: Outbox,
-        sender: Sender,
-        citizens: CitizenStore | None,
-        clock: Callable[[], datetime],
-        settings: NoticeSettings,
-        time_left: Callable[[], float],
-        min_seconds_to_send: float = 20.0,
-    ) -> None:
-        self.outbox = outbox
-        self.sender = sender
-        self.citizens = citizens
-        self.clock = clock
-        self.settings = settings
+    """One scheduled run, over the same outbox, sender and opt-outs as the stream's notifier."""
+
+    def __init__(self, notifier: Notifier, time_left: Callable[[], float]) -> None:
+        self.outbox = notifier.outbox
+        self.sender = notifier.sender
+        self.citizens = notifier.citizens
+        self.clock = notifier.clock
+        self.settings = notifier.sender.settings
+        self.min_seconds_to_send = notifier.min_seconds_to_send
         self.time_left = time_left
-        self.min_seconds_to_send = min_seconds_to_send
         self._stop = threading.Event()
 
     def run(self) -> dict[str, int]:

@@ -141,17 +141,8 @@ def notifier() -> Notifier:
 
 
 def notice_sweeper(time_left_seconds: Callable[[], float]) -> Sweeper:
-    """A sweeper for one scheduled run (the run's remaining time)."""
-    s = settings()
-    return Sweeper(
-        outbox(),
-        notice_sender(),
-        notice_opt_outs(),
-        clock=utc_now,
-        settings=s.notices,
-        time_left=time_left_seconds,
-        min_seconds_to_send=_seconds_one_attempt_needs(),
-    )
+    """A sweeper for one scheduled run (the run's remaining time), sharing the notifier's parts."""
+    return Sweeper(notifier(), time_left=time_left_seconds)
 
 
 @functools.cache

@@ -98,10 +98,7 @@ class Kit:
         return self.notifier.handle_batch(parsed(*raw), lambda: self.time_left)
 
     def sweep(self) -> dict[str, int]:
-        sweeper = Sweeper(
-            self.outbox, self.sender, self.citizens, self.clock, self.settings, lambda: self.time_left
-        )
-        return sweeper.run()
+        return Sweeper(self.notifier, lambda: self.time_left).run()
 
     def sends(self) -> list[dict[str, Any]]:
         return self.zalo.sent("send_template_by_phone")

@@ -272,3 +272,18 @@ def test_operators_see_every_notice_of_a_dossier_masked_by_api_and_cli(sim, stac
     assert row["phone"] == "+8491****" + zalo_phone(phone)[-3:]
     assert zalo_phone(phone)[2:] not in answer.text + cli.stdout
     assert row["created_at"].endswith("+07:00")
+
+
+def test_a_record_that_breaks_the_contract_is_recorded_and_the_stream_goes_on(sim, stack):
+    from functions.dossier_records import to_model
+
+    broken = make_dossier(phone=next_phone())
+    item = to_model(broken)
+    item.due_at = "10/12/2024"  # not yyyyMMddHHmmss
+    item.save()
+    good = save_dossier(status=2, phone=next_phone(), notify_zalo=True)
+
+    eventually(lambda: _notices(sim, good.phone))
+    assert stack.runner.settle()
+    [skipped] = notices(broken.code)
+    assert skipped.state == "skipped" and skipped.error.startswith("invalid_record: bad field value")
