@@ -130,8 +130,8 @@ def test_delivery_receipt_marks_the_notice_delivered(sim, stack):
     assert delivered[0].zalo_msg_id and delivered[0].delivered_at and delivered[0].sent_at
 
 
-PERMANENT_FAULTS = [(-114, "user_cannot_receive"), (-119, "user_cannot_receive"), (-108, "invalid_phone")]
-PERMANENT_FAULTS += [(-109, "template_problem"), (-1121, "template_problem")]
+# One per class here; every code of each class is in the unit tests (tests/unit/test_notify.py).
+PERMANENT_FAULTS = [(-114, "user_cannot_receive"), (-108, "invalid_phone"), (-109, "template_problem")]
 
 
 @pytest.mark.parametrize(("code", "reason"), PERMANENT_FAULTS)
@@ -148,7 +148,6 @@ def test_permanent_errors_from_zalo_are_recorded_with_the_reason(sim, stack, qui
 TRANSIENT_FAULTS = {
     "rate limit -32": {"error": -32},
     "HTTP 503": {"http_status": 503},
-    "-100 unknown": {"error": -100},
     "timeout, refused": {"delay_ms": SLOW_MS, "http_status": 504},
     "timeout, accepted": {"delay_ms": SLOW_MS},
 }
