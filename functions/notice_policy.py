@@ -9,8 +9,9 @@ States (every transition is a conditional write in the outbox adapter):
                           │                                            (backoff, sweeper)   │
                           │      sending <──────────────── claim when next_attempt_at ≤ now ┘
                           │      … after `max_attempts` transient failures ──> failed_final
-                          └─ -133 (night) / -115 / -144 / -147 (quota) ──> held (until 06:00 /
-                             quota returns; retried by the sweeper, alarmed through a metric log line)
+                          └─ -133 (night) / -115 / -144 / -147 (quota) / refresh token refused ──>
+                             held (until 06:00 / quota returns / later; retried by the sweeper,
+                             alarmed through a metric log line)
     skipped: a status change that deserved no message (no consent, opted out, bad record), kept so an
     operator can see why nothing was sent.
 
@@ -83,6 +84,8 @@ def after_failure(
     `failures` is how many transient failures the notice had before this one.
     """
     code = error.code
+    if error.api == "oauth" and not error.retryable:  # Zalo refused our refresh token: an OA admin
+        return Outcome(HELD, "token_unavailable", now + timedelta(seconds=cfg.quota_retry_seconds))
     permanent = _permanent_reason(error)
     if permanent:
         return Outcome(FAILED_PERMANENT, permanent)
@@ -101,8 +104,13 @@ def after_failure(
     return Outcome(FAILED_TEMPORARY, reason, now + timedelta(seconds=delay), counts_as_failure=True)
 
 
-def is_held_for_quota(outcome: Outcome) -> bool:
-    return outcome.state == HELD and outcome.reason != "night_restricted"
+def alarm_metric(reason: str) -> str | None:
+    """The metric a hold for `reason` counts in (an alarm watches it); None for the nightly wait."""
+    if reason == "token_unavailable":
+        return "NoticesHeldNoToken"  # an OA admin must grant the app access again
+    if reason in ("daily_quota", "balance_exhausted"):
+        return "NoticesHeldForQuota"
+    return None
 
 
 def is_ambiguous(error: ZaloError) -> bool:

@@ -28,7 +28,9 @@ from functions.ports import Notice
 logger = get_logger("notice_sweeper")
 
 # Failures after which the rest of this run would only collect the same refusal.
-_STOP_REASONS = frozenset({"rate_limited", "daily_quota", "balance_exhausted", "night_restricted"})
+_STOP_REASONS = frozenset(
+    {"rate_limited", "daily_quota", "balance_exhausted", "night_restricted", "token_unavailable"}
+)
 
 
 class Sweeper:

@@ -179,8 +179,8 @@ class Sender:
         self.outbox.finish(
             notice.notice_id, notice.claim_id, policy.HELD, self.clock(), error=error, next_attempt_at=until
         )
-        if reason != "night_restricted":
-            metric("NoticesHeldForQuota", zalo_error=code, reason=reason)
+        if alarm := policy.alarm_metric(reason):
+            metric(alarm, zalo_error=code, reason=reason)
         return policy.HELD, reason
 
     def give_up(self, notice: Notice, state: str, reason: str) -> str:
@@ -201,8 +201,8 @@ class Sender:
         self.outbox.finish(notice.notice_id, notice.claim_id, outcome.state, now, **fields)
         if outcome.state == policy.HELD and outcome.next_attempt_at is not None:
             self._held = (outcome.next_attempt_at, outcome.reason, exc.code)
-        if policy.is_held_for_quota(outcome):
-            metric("NoticesHeldForQuota", zalo_error=exc.code, reason=outcome.reason)
+        if outcome.state == policy.HELD and (alarm := policy.alarm_metric(outcome.reason)):
+            metric(alarm, zalo_error=exc.code, reason=outcome.reason)
         if outcome.state == policy.FAILED_FINAL:
             metric("NoticesFailedFinal", zalo_error=exc.code, reason=outcome.reason)
         log(

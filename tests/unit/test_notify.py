@@ -233,6 +233,16 @@ def test_quota_exhausted_is_held_alarmed_and_zalo_is_not_asked_again_meanwhile(c
     assert len(kit.zalo.calls) == 1 + 1 + 3
 
 
+def test_a_refused_refresh_token_holds_notices_and_alarms_instead_of_failing_them(capsys):
+    kit = Kit()
+    kit.zalo.fail_next("send_template_by_phone", ZaloError("oauth", -14002, "refresh token invalid"))
+    assert kit.handle(stream_record("INSERT", make_dossier())) == "held"
+    assert kit.only_notice().error.startswith("token_unavailable")
+    assert '"metric": "NoticesHeldNoToken"' in capsys.readouterr().out
+    kit.clock.advance(seconds=kit.settings.quota_retry_seconds)
+    assert kit.sweep()["sent"] == 1
+
+
 def test_invalid_phone_and_unreadable_records_are_recorded_and_do_not_block_the_batch():
     kit = Kit()
     landline = make_dossier(phone="024 3825 1234")
