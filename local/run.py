@@ -29,6 +29,7 @@ def banner(stack: LocalStack) -> str:
         f"  Officials' API:                {api}/admin/announcements  "
         f"(Authorization: Bearer {DEV_ADMIN_TOKEN})\n"
         f"  Health:                        {api}/health\n"
+        f"  Notices of a dossier:          python -m functions.ops notices <code> --local\n"
         f"  Embedded AWS (moto):           {aws}  (AWS_ENDPOINT_URL; region ap-southeast-1)\n"
         f"{TRY_IT if stack.simulator else ''}"
         "Ctrl-C stops everything.\n"
