@@ -166,7 +166,14 @@ class Sender:
             return self._failed(notice, exc)
         now = self.clock()
         if not self.outbox.finish(
-            notice.notice_id, notice.claim_id, policy.SENT, now, zalo_msg_id=msg_id, sent_at=now, error=None
+            notice.notice_id,
+            notice.claim_id,
+            policy.SENT,
+            now,
+            zalo_msg_id=msg_id,
+            sent_at=now,
+            error=None,
+            error_code=0,
         ):
             return "claim_lost", ""  # a receipt got there first (delivered), or our lease ran out
         log(logger, logging.INFO, "notice sent", notice=notice.notice_id, dossier=notice.dossier_code)
