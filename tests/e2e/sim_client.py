@@ -87,3 +87,7 @@ class SimClient:
     def flush_deliveries(self, timeout_s: float = 10) -> dict[str, Any]:
         """Wait for the simulator's background webhooks (ZNS receipts) to be POSTed."""
         return self._post("/_sim/deliveries/flush", {"timeout_s": timeout_s})
+
+    def submit_info(self, user_id: str, **info: Any) -> dict[str, Any]:
+        """The citizen shares name and phone (defaults: their own) on a request_user_info card."""
+        return self._post(f"/_sim/users/{user_id}/submit-info", info)

@@ -2,7 +2,8 @@
 the local stack (moto's stream, the Lambda runner, the simulator), with Zalo failing every way.
 
 Opt-outs through the stack need DynamoCitizenStore.by_phone (branch citizen-links); until it is
-merged they are covered by the unit tests (tests/unit/test_notify.py).
+merged they are covered by the unit tests (tests/unit/test_notify.py), and the stack test at the end
+of this file skips itself.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 import requests
 
 from functions import main, notice_policy
+from functions.dynamo_stores import DynamoCitizenStore
 from functions.zalo_client import ZaloClient
 from local.lambda_runner import LambdaContext
 from local.stack import DEV_ADMIN_TOKEN
@@ -286,3 +288,26 @@ def test_a_record_that_breaks_the_contract_is_recorded_and_the_stream_goes_on(si
     assert stack.runner.settle()
     [skipped] = notices(broken.code)
     assert skipped.state == "skipped" and skipped.error.startswith("invalid_record: bad field value")
+
+
+@pytest.mark.skipif(
+    not hasattr(DynamoCitizenStore, "by_phone"),
+    reason="DynamoCitizenStore.by_phone arrives with branch citizen-links (unit tests cover opt-outs)",
+)
+def test_a_citizen_who_says_stop_in_the_chat_gets_no_more_notices(sim, stack):
+    """Switches itself on once citizen-links is merged: links the phone through user_submit_info, says
+    "dừng" (issue 3's global stop command), and expects the next status change to be skipped."""
+    phone = next_phone()
+    citizen = sim.new_citizen("Lê Văn Bình", phone=zalo_phone(phone))
+    dossier = save_dossier(status=2, phone=phone, notify_zalo=True)
+    eventually(lambda: _notices(sim, phone))
+    sim.submit_info(citizen["user_id"])
+    sim.say(citizen["user_id"], "dừng")
+    assert stack.runner.settle()
+
+    change_status(dossier, 4)
+
+    eventually(lambda: len(notices(dossier.code)) >= 2)
+    assert stack.runner.settle()
+    assert [n.state for n in notices(dossier.code)][-1] == "skipped"
+    assert len(_notices(sim, phone)) == 1
