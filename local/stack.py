@@ -81,7 +81,8 @@ class LocalStack:
         # moto logs every request (the runner polls several times a second): keep it out of sight.
         output = None if os.environ.get("LOCAL_VERBOSE") == "1" else subprocess.DEVNULL
         self.moto = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", self.ports.host, "-p", str(self.ports.aws)],
+            # moto's server, with DynamoDB's conditional writes made atomic (local/moto_atomic.py)
+            [sys.executable, "-m", "local.moto_atomic", "-H", self.ports.host, "-p", str(self.ports.aws)],
             stdout=output,
             stderr=output,
         )

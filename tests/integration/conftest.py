@@ -11,6 +11,7 @@ from pynamodb.models import Model
 
 from functions import models
 from functions.config import Settings
+from local.moto_atomic import install as make_conditional_writes_atomic
 
 
 @pytest.fixture
@@ -31,6 +32,7 @@ def moto_tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]
         for model in wanted:
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
 
+    make_conditional_writes_atomic()
     with mock_aws():
         models.bind(Settings.from_env({"STAGE": "itest", "AWS_REGION": "ap-southeast-1"}))
         yield create
