@@ -58,6 +58,9 @@ class NoticeSettings:
     quota_retry_seconds: float = 900.0  # -115 (balance): ask again this often while held
     max_age_hours: float = 72.0  # a notice still undelivered after this is failed_final: stale news
     sweep_batch: int = 200  # notices one sweeper run looks at
+    # The outbox holds phones (personal data): DynamoDB's TTL deletes a notice this long after it
+    # was created, which still leaves operators half a year to answer "I got nothing".
+    retention_days: int = 180
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,9 @@ class DynamoOutbox:
     overwrite each other's result.
     """
 
+    def __init__(self, retention_days: int = 180) -> None:
+        self.retention = timedelta(days=retention_days)
+
     def create_if_absent(self, notice: Notice) -> bool:
         item = NotificationModel(
             notice.notice_id,
@@ -119,6 +122,7 @@ class DynamoOutbox:
             next_attempt_at=notice.next_attempt_at,
             created_at=notice.created_at,
             updated_at=notice.created_at,
+            expires_at=notice.created_at + self.retention if notice.created_at else None,
         )
         return _won(lambda: item.save(condition=NotificationModel.notice_id.does_not_exist()))
 

@@ -110,6 +110,7 @@ class NotificationModel(Model):
     updated_at = UTCDateTimeAttribute()
     sent_at = UTCDateTimeAttribute(null=True)
     delivered_at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)  # DynamoDB TTL (enable it on this attribute in infra/)
     by_dossier = DossierIndex()
     by_due = DueIndex()
 

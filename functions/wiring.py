@@ -74,8 +74,7 @@ def sqs() -> Any:
 
 @functools.cache
 def outbox() -> DynamoOutbox:
-    settings()
-    return DynamoOutbox()
+    return DynamoOutbox(settings().notices.retention_days)
 
 
 @functools.cache
