@@ -321,6 +321,15 @@ def test_a_failed_record_is_reported_and_its_dossier_stops_while_others_go_on():
     assert [s["template_data"]["ma_ho_so"] for s in kit.sends()] == [fine.code]
 
 
+def test_failures_are_reported_lowest_sequence_number_first_by_value_not_text():
+    a, b = make_dossier(status=2), make_dossier(status=2)
+    kit = Kit()
+    kit.outbox = BrokenOutbox(BrokenOutbox(kit.outbox, a.code), b.code)
+    kit.__post_init__()
+    records = [stream_record("INSERT", b, seq="1000"), stream_record("INSERT", a, seq="999")]
+    assert kit.batch(*records) == ["999", "1000"]
+
+
 def test_an_invocation_short_of_time_records_pending_notices_for_the_sweeper():
     kit = Kit(time_left=5.0)
     assert kit.batch(stream_record("INSERT", make_dossier())) == []
