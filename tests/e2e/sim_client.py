@@ -91,3 +91,7 @@ class SimClient:
     def submit_info(self, user_id: str, **info: Any) -> dict[str, Any]:
         """The citizen shares name and phone (defaults: their own) on a request_user_info card."""
         return self._post(f"/_sim/users/{user_id}/submit-info", info)
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        """Shift the simulator's clock (negative to come back), e.g. into the night."""
+        return self._post("/_sim/clock/advance", {"seconds": seconds})

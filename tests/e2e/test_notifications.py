@@ -38,6 +38,7 @@ from tests.notice_kit import stream_record
 pytestmark = pytest.mark.e2e
 
 TEMPLATE_PATH = "/message/template"
+TEMPLATE_ID = "dvc_status_v1"  # the simulator's default status template
 
 
 def _notices(sim, phone: str) -> list[dict]:
@@ -181,20 +182,33 @@ def test_expired_token_is_refreshed_once_and_the_notice_sent(sim, stack, quick):
     assert sim.tokens()["refresh_count"] == refreshes + 1
 
 
-@pytest.mark.parametrize(
-    ("code", "reason"), [(-133, "night_restricted"), (-115, "balance_exhausted"), (-144, "daily_quota")]
-)
-def test_night_and_quota_refusals_are_held_for_later(sim, stack, quick, code, reason):
+@pytest.mark.parametrize(("code", "reason"), [(-115, "balance_exhausted"), (-144, "daily_quota")])
+def test_quota_refusals_are_held_for_later(sim, stack, quick, code, reason):
     sim.fault(path=TEMPLATE_PATH, error=code, count=1)
     dossier = save_dossier(status=2, phone=next_phone(), notify_zalo=True)
     eventually(lambda: [n for n in notices(dossier.code) if n.state != "sending"])
     stack.runner.fire("notice_sweeper")
     [notice] = notices(dossier.code)
     assert (notice.state, notice.error.split(":")[0]) == ("held", reason)
-    now = datetime.now(UTC)
-    assert notice.next_attempt_at > now
-    if code == -133:
-        assert notice_policy.next_morning(now) - notice.next_attempt_at < timedelta(minutes=1)
+    assert notice.next_attempt_at > datetime.now(UTC)
+
+
+def test_a_night_restricted_template_at_night_is_held_until_six(sim, stack, quick):
+    """The simulator refuses the template 22:00–06:00 by its own clock (set to 23:00 here)."""
+    vietnam_now = datetime.now(UTC) + timedelta(hours=7)
+    to_night = (23 - vietnam_now.hour) % 24 * 3600 - vietnam_now.minute * 60
+    sim.configure(night_templates=[TEMPLATE_ID])
+    sim.advance_clock(to_night)
+    try:
+        dossier = save_dossier(status=2, phone=next_phone(), notify_zalo=True)
+        eventually(lambda: [n for n in notices(dossier.code) if n.state != "sending"])
+    finally:
+        sim.advance_clock(-to_night)
+        sim.configure(night_templates=[])
+    [notice] = notices(dossier.code)
+    assert (notice.state, notice.error_code, notice.error.split(":")[0]) == ("held", -133, "night_restricted")
+    morning = notice_policy.next_morning(datetime.now(UTC))
+    assert abs(notice.next_attempt_at - morning) < timedelta(minutes=1)  # by the product's own clock
 
 
 def test_crash_between_zalo_accepting_and_recording_sent_loses_nothing_and_sends_once(

@@ -324,6 +324,17 @@ def test_zbs_errors(client: FlaskClient, fields: dict[str, Any], code: int) -> N
     assert zbs(client, **fields)["error"] == code
 
 
+def test_night_restricted_templates_are_refused_from_22_to_6_vietnam_time(client: FlaskClient) -> None:
+    client.patch("/_sim/config", json={"night_templates": ["dvc_status_v1"]})
+    assert zbs(client)["error"] == 0  # 13:26
+    advance(client, 9 * 3600)  # 22:26
+    assert zbs(client)["error"] == -133
+    advance(client, 7 * 3600)  # 05:26
+    assert zbs(client)["error"] == -133
+    advance(client, 3600)  # 06:26
+    assert zbs(client)["error"] == 0
+
+
 def test_zbs_missing_tracking_id_no_zalo_control_and_dev_mode_admin(client: FlaskClient) -> None:
     body = {"phone": HUONG_PHONE, "template_id": "dvc_status_v1", "template_data": STATUS_DATA}
     assert client.post("/message/template", json=body, headers=TOKEN).get_json()["error"] == -1122
