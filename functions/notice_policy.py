@@ -114,8 +114,9 @@ def alarm_metric(reason: str) -> str | None:
 
 
 def is_ambiguous(error: ZaloError) -> bool:
-    """No Zalo answer (timeout, connection reset) or a gateway 5xx: Zalo may have accepted it."""
-    return error.kind is Kind.RETRY and (error.code == 0 or error.code >= 500)
+    """No answer to the send itself (timeout, reset) or a gateway 5xx: Zalo may have accepted it.
+    (A failed token refresh is not: the message was refused before it.)"""
+    return error.api == "zbs" and error.kind is Kind.RETRY and (error.code == 0 or error.code >= 500)
 
 
 def backoff(failures: int, cfg: NoticeSettings, rng: random.Random | None = None) -> float:

@@ -158,6 +158,7 @@ def test_permanent_zalo_errors_are_recorded_with_their_reason_and_never_retried(
         (ZaloError("zbs", -100, "unknown, retry"), "zalo_retry", 24),
         (ZaloError.transport("zbs", "ReadTimeout"), "no_answer", 300),
         (ZaloError.transport("zbs", "http 502", 502), "server_error", 300),
+        (ZaloError.transport("oauth", "ConnectTimeout"), "no_answer", 24),  # refresh after -124 failed
     ],
 )
 def test_transient_errors_wait_outside_the_stream_then_the_sweeper_sends(error, reason, at_least_seconds):
