@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from functions import main, notice_policy
+from functions.dossier_records import to_model
 from functions.dynamo_stores import DynamoCitizenStore
 from functions.zalo_client import ZaloClient
 from local.lambda_runner import LambdaContext
@@ -290,8 +291,6 @@ def test_operators_see_every_notice_of_a_dossier_masked_by_api_and_cli(sim, stac
 
 
 def test_a_record_that_breaks_the_contract_is_recorded_and_the_stream_goes_on(sim, stack):
-    from functions.dossier_records import to_model
-
     broken = make_dossier(phone=next_phone())
     item = to_model(broken)
     item.due_at = "10/12/2024"  # not yyyyMMddHHmmss

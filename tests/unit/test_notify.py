@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -340,8 +340,6 @@ def test_an_invocation_short_of_time_records_pending_notices_for_the_sweeper():
 
 
 def test_the_policy_s_clock_rules():
-    from datetime import datetime, timedelta, timezone
-
     vn = timezone(timedelta(hours=7))
     assert policy.next_morning(datetime(2026, 11, 25, 3, 0, tzinfo=vn)) == datetime(
         2026, 11, 25, 6, 0, tzinfo=vn
