@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 
 def _reader(environ: Mapping[str, str]) -> Callable[..., str]:
@@ -44,6 +44,29 @@ class ZaloSettings:
     # "development" sends ZBS only to the App/OA admins (zalo-api.md §3); empty in production.
     zbs_mode: str = ""
     timeout_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    """How hard and how often the notifier and its sweeper try (notify.py, notice_sweeper.py).
+
+    Production defaults; tests and the local stack shrink the waits through NOTICE_* variables.
+    """
+
+    workers: int = 8  # concurrent Zalo calls per stream batch or sweep (bounded thread pool)
+    max_attempts: int = 6  # transient failures before a notice is failed_final
+    backoff_seconds: float = 30.0  # first retry delay; doubles per failure (plus jitter)
+    backoff_max_seconds: float = 3600.0
+    lease_seconds: float = 120.0  # a `sending` claim older than this is taken as a crashed sender's
+    # After a crash or a timeout Zalo may have accepted the message: wait this long for its delivery
+    # receipt (which settles the question) before sending again.
+    receipt_grace_seconds: float = 300.0
+    quota_retry_seconds: float = 900.0  # -115 (balance): ask again this often while held
+    max_age_hours: float = 72.0  # a notice still undelivered after this is failed_final: stale news
+    sweep_batch: int = 200  # notices one sweeper run looks at
+    # The outbox holds phones (personal data): DynamoDB's TTL deletes a notice this long after it
+    # was created, which still leaves operators half a year to answer "I got nothing".
+    retention_days: int = 180
 
 
 @dataclass(frozen=True)
@@ -97,6 +120,7 @@ class Settings:
     events_concurrency: int = 10
     # Picture on the "share your phone" card (request_user_info); https, the OA's own banner.
     info_card_image_url: str = ""
+    notices: NoticeSettings = field(default_factory=NoticeSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -153,8 +177,19 @@ class Settings:
             events_max_receives=int(_env("EVENTS_MAX_RECEIVES", "5")),
             events_concurrency=int(_env("EVENTS_CONCURRENCY", "10")),
             info_card_image_url=_env("INFO_CARD_IMAGE_URL"),
+            notices=_notice_settings(_env),
         )
 
     def with_zalo(self, **changes: object) -> Settings:
         """A copy with some Zalo settings replaced (secrets fetched at cold start)."""
         return replace(self, zalo=replace(self.zalo, **changes))
+
+
+def _notice_settings(env: Callable[..., str]) -> NoticeSettings:
+    """NOTICE_<FIELD> variables (e.g. NOTICE_BACKOFF_SECONDS=0 in tests), else the defaults."""
+    values: dict[str, object] = {}
+    for item in fields(NoticeSettings):
+        raw = env(f"NOTICE_{item.name.upper()}")
+        if raw:
+            values[item.name] = int(raw) if item.type == "int" else float(raw)
+    return NoticeSettings(**values)  # type: ignore[arg-type]

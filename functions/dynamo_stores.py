@@ -29,6 +29,7 @@ from functions.models import (
     ReplyModel,
     WebhookEventModel,
 )
+from functions.notice_policy import DELIVERED, RECEIPT_SETTLES, REDRIVABLE, SENDING
 from functions.ports import (
     BROADCASTER_STATES,
     Announcement,
@@ -151,82 +152,119 @@ def _notice_from_item(item: NotificationModel) -> Notice:
         notice_id=item.notice_id,
         dossier_code=item.dossier_code,
         status=int(item.status),
-        phone=item.phone,
+        phone=item.phone or "",
         template_data=dict(item.template_data.as_dict() if item.template_data else {}),
         state=item.state,
         channel=item.channel,
         attempts=int(item.attempts or 0),
+        failures=int(item.failures or 0),
         zalo_msg_id=item.zalo_msg_id or "",
         error_code=int(item.error_code or 0),
         error=item.error or "",
+        sequence_number=item.sequence_number or "",
+        claim_id=item.claim_id or "",
+        next_attempt_at=item.next_attempt_at,
         created_at=item.created_at,
         updated_at=item.updated_at,
+        sent_at=item.sent_at,
+        delivered_at=item.delivered_at,
     )
 
 
 class DynamoOutbox:
-    """The notifications table. States: see notify.py."""
+    """The notifications table. States and transitions: notice_policy.py.
 
-    def __init__(self, lease_seconds: int = 120) -> None:
-        self.lease_seconds = lease_seconds
+    Every transition is one conditional UpdateItem, so redelivered stream records, a sweeper racing
+    the stream handler, or a Lambda that resumes after its lease ran out can never both send or
+    overwrite each other's result.
+    """
+
+    def __init__(self, retention_days: int = 180) -> None:
+        self.retention = timedelta(days=retention_days)
 
     def create_if_absent(self, notice: Notice) -> bool:
-        now = notice.created_at
         item = NotificationModel(
             notice.notice_id,
             dossier_code=notice.dossier_code,
             status=notice.status,
-            phone=notice.phone,
+            phone=notice.phone or None,
             template_data=notice.template_data,
             state=notice.state,
             channel=notice.channel,
-            attempts=0,
+            attempts=notice.attempts,
+            failures=notice.failures,
             error_code=notice.error_code,
             error=notice.error or None,
-            created_at=now,
-            updated_at=now,
+            sequence_number=notice.sequence_number or None,
+            claim_id=notice.claim_id or None,
+            next_attempt_at=notice.next_attempt_at,
+            created_at=notice.created_at,
+            updated_at=notice.created_at,
+            expires_at=notice.created_at + self.retention if notice.created_at else None,
         )
         return _won(lambda: item.save(condition=NotificationModel.notice_id.does_not_exist()))
 
-    def claim_for_sending(self, notice_id: str, now: datetime) -> Notice | None:
-        claimable: Condition = NotificationModel.state.is_in("pending", "failed_temporary") | (
-            (NotificationModel.state == "sending") & (NotificationModel.lease_until < now)
-        )
+    def get(self, notice_id: str) -> Notice | None:
+        try:
+            return _notice_from_item(NotificationModel.get(notice_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def claim(self, notice_id: str, claim_id: str, now: datetime, lease_until: datetime) -> Notice | None:
         item = NotificationModel(notice_id)
         claimed = _won(
             lambda: item.update(
                 actions=[
-                    NotificationModel.state.set("sending"),
+                    NotificationModel.state.set(SENDING),
                     NotificationModel.attempts.add(1),
-                    NotificationModel.lease_until.set(now + timedelta(seconds=self.lease_seconds)),
+                    NotificationModel.claim_id.set(claim_id),
+                    NotificationModel.next_attempt_at.set(lease_until),
                     NotificationModel.updated_at.set(now),
                 ],
-                condition=NotificationModel.notice_id.exists() & claimable,
+                condition=NotificationModel.state.is_in(*REDRIVABLE)
+                & (NotificationModel.next_attempt_at <= now),
             )
         )
         return _notice_from_item(item) if claimed else None
 
-    def finish(self, notice_id: str, state: str, now: datetime, **fields: Any) -> None:
-        actions = [
+    def finish(self, notice_id: str, claim_id: str, state: str, now: datetime, **fields: Any) -> bool:
+        actions: list[Any] = [
             NotificationModel.state.set(state),
             NotificationModel.updated_at.set(now),
-            NotificationModel.lease_until.remove(),
+            NotificationModel.claim_id.remove(),
         ]
+        fields.setdefault("next_attempt_at", None)
         for name, value in fields.items():
-            actions.append(getattr(NotificationModel, name).set(value))
-        NotificationModel(notice_id).update(actions=actions)
+            attribute = getattr(NotificationModel, name)
+            actions.append(attribute.remove() if value is None else attribute.set(value))
+        mine = (NotificationModel.state == SENDING) & (NotificationModel.claim_id == claim_id)
+        return _won(lambda: NotificationModel(notice_id).update(actions=actions, condition=mine))
 
-    def mark_delivered(self, notice_id: str, now: datetime) -> bool:
-        """A ZNS delivery receipt arrived; only a sent notice can become delivered."""
+    def mark_delivered(self, notice_id: str, now: datetime, delivered_at: datetime | None = None) -> bool:
+        """A ZNS delivery receipt: proof that Zalo accepted it, whatever we had recorded."""
         return _won(
             lambda: NotificationModel(notice_id).update(
-                actions=[NotificationModel.state.set("delivered"), NotificationModel.updated_at.set(now)],
-                condition=NotificationModel.state.is_in("sent", "sending", "delivered"),
+                actions=[
+                    NotificationModel.state.set(DELIVERED),
+                    NotificationModel.delivered_at.set(delivered_at or now),
+                    NotificationModel.updated_at.set(now),
+                    NotificationModel.next_attempt_at.remove(),
+                    NotificationModel.claim_id.remove(),
+                ],
+                condition=NotificationModel.state.is_in(*RECEIPT_SETTLES),
             )
         )
 
     def by_dossier(self, dossier_code: str) -> list[Notice]:
         return [_notice_from_item(i) for i in NotificationModel.by_dossier.query(dossier_code)]
+
+    def due(self, now: datetime, limit: int) -> list[str]:
+        found: list[tuple[datetime, str]] = []
+        for state in REDRIVABLE:
+            due_now = NotificationModel.next_attempt_at <= now
+            query = NotificationModel.by_due.query(state, due_now, limit=limit)
+            found.extend((item.next_attempt_at, item.notice_id) for item in query)
+        return [notice_id for _, notice_id in sorted(found)[:limit]]
 
 
 def _announcement_from_item(item: AnnouncementModel) -> Announcement:

@@ -25,7 +25,7 @@ from chalice import (
     Response,
 )
 
-from functions import wiring
+from functions import notice_report, wiring
 from functions.admin_auth import UNAUTHORIZED, official_from_context, principal_for
 from functions.announcements import InvalidAnnouncement, Refused, audit_json, to_json
 from functions.event_batch import QueuedEvent, handle_batch
@@ -103,21 +103,27 @@ def zalo_events(event: Any) -> dict[str, list[dict[str, str]]]:
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 
+def _time_left(event: Any) -> Callable[[], float]:
+    """Seconds this invocation has left (Lambda's context; 60 s when there is none)."""
+    context = getattr(event, "context", None)
+    return lambda: context.get_remaining_time_in_millis() / 1000 if context else 60.0
+
+
 @app.on_dynamodb_record(stream_arn=DOSSIERS_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def dossier_stream(event: Any) -> dict[str, list[dict[str, str]]]:
-    """Status notices. Records stay in order: on a failure, report it; Lambda retries from there."""
+    """Status notices (notify.py). Failed records are reported; Lambda retries from the lowest."""
     # The phone → open dossiers projection for "hồ sơ của tôi" (phone_index.py). Idempotent, and it
     # never raises, so it cannot hold up the notices below; a retried batch simply re-applies it.
     wiring.phone_indexer().apply_records(record.to_dict() for record in event)
-    notifier = wiring.notifier()
-    for record in event:
-        parsed = StreamRecord.from_lambda(record.to_dict())
-        try:
-            notifier.handle(parsed)
-        except Exception:
-            logger.exception("stream record failed", extra={"fields": {"sequence": parsed.sequence_number}})
-            return {"batchItemFailures": [{"itemIdentifier": parsed.sequence_number}]}
-    return {"batchItemFailures": []}
+    records = [StreamRecord.from_lambda(record.to_dict()) for record in event]
+    failed = wiring.notifier().handle_batch(records, _time_left(event))
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def notice_sweeper(event: Any) -> dict[str, int]:
+    """Re-drives notices that failed for a while, are held, or were left mid-send (notice_sweeper.py)."""
+    return wiring.notice_sweeper(_time_left(event)).run()
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
@@ -284,3 +290,11 @@ def _receipt_file(code: str, name: str) -> Response:
             "Cache-Control": "no-store",
         },
     )
+
+
+@app.route("/admin/dossiers/{code}/notices", methods=["GET"], authorizer=officials)
+def dossier_notices(code: str) -> Response:
+    """Every status notice of one dossier, for an official answering "I got nothing" (phones masked)."""
+    canonical = notice_report.canonical_code(unquote(code))
+    items = notice_report.rows(wiring.outbox().by_dossier(canonical))
+    return _json(200, {"dossier_code": canonical, "notices": items})

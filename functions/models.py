@@ -17,7 +17,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from functions.config import Settings
@@ -107,8 +107,21 @@ class DossierIndex(GlobalSecondaryIndex["NotificationModel"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class DueIndex(GlobalSecondaryIndex["NotificationModel"]):
+    """Sparse: only notices with a `next_attempt_at` (pending, failed_temporary, held, sending) are
+    in it, so the sweeper's query reads the few that need work, never the sent history. Keys only:
+    the sweeper claims each one by id, and the claim returns the whole item."""
+
+    class Meta:
+        index_name = "by-due"
+        projection = KeysOnlyProjection()
+
+    state = UnicodeAttribute(hash_key=True)
+    next_attempt_at = UTCDateTimeAttribute(range_key=True)
+
+
 class NotificationModel(Model):
-    """The outbox: one record per status notice, written before Zalo is called."""
+    """The outbox: one record per status notice, written before Zalo is called (notice_policy.py)."""
 
     class Meta:
         table_name = "notifications"
@@ -117,18 +130,25 @@ class NotificationModel(Model):
     notice_id = UnicodeAttribute(hash_key=True)
     dossier_code = UnicodeAttribute()
     status = NumberAttribute()
-    phone = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
     template_data = MapAttribute[str, str](default=dict)
     state = UnicodeAttribute()
     channel = UnicodeAttribute(default="zbs")
     attempts = NumberAttribute(default=0)
+    failures = NumberAttribute(default=0)
     zalo_msg_id = UnicodeAttribute(null=True)
     error_code = NumberAttribute(default=0)
     error = UnicodeAttribute(null=True)
-    lease_until = UTCDateTimeAttribute(null=True)
+    sequence_number = UnicodeAttribute(null=True)
+    claim_id = UnicodeAttribute(null=True)
+    next_attempt_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+    delivered_at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)  # DynamoDB TTL (enable it on this attribute in infra/)
     by_dossier = DossierIndex()
+    by_due = DueIndex()
 
 
 class StateIndex(GlobalSecondaryIndex["AnnouncementModel"]):

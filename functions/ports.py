@@ -69,35 +69,52 @@ class CitizenStore(Protocol):
 
 @dataclass
 class Notice:
-    """One status notice in the outbox (persist, then send)."""
+    """One status notice in the outbox (persist, then send). States: notice_policy.py."""
 
-    notice_id: str  # deterministic: the same stream record always maps to the same id
+    notice_id: str  # deterministic: the same stream record always maps to the same id (tracking_id)
     dossier_code: str
     status: int
-    phone: str  # E.164 (personal data)
+    phone: str  # E.164 (personal data); "" for a skipped notice
     template_data: dict[str, str]
     state: str = "pending"
     channel: str = "zbs"
-    attempts: int = 0
+    attempts: int = 0  # Zalo calls made (claims)
+    failures: int = 0  # transient failures so far (bounded by NoticeSettings.max_attempts)
     zalo_msg_id: str = ""
     error_code: int = 0
-    error: str = ""
+    error: str = ""  # "<reason>: <Zalo's message>" for failures, the reason for skipped
+    sequence_number: str = ""  # the Dossiers stream record that caused it
+    claim_id: str = ""  # who holds a `sending` notice; finish() must present it
+    next_attempt_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    sent_at: datetime | None = None
+    delivered_at: datetime | None = None
 
 
 class Outbox(Protocol):
     def create_if_absent(self, notice: Notice) -> bool:
-        """Persist a new notice; False when one with that id exists already (a redelivery)."""
+        """Persist a new notice (possibly already claimed: state sending with its claim_id);
+        False when one with that id exists already (a redelivery)."""
         ...
 
-    def claim_for_sending(self, notice_id: str, now: datetime) -> Notice | None:
-        """pending (or retryable) → sending, atomically; None when someone else holds it or it is done."""
+    def get(self, notice_id: str) -> Notice | None: ...
+
+    def claim(self, notice_id: str, claim_id: str, now: datetime, lease_until: datetime) -> Notice | None:
+        """→ sending, atomically, if the notice is pending, or re-drivable and due (next_attempt_at ≤ now,
+        which for `sending` means its lease ran out). None when someone else holds it or it is done."""
         ...
 
-    def finish(self, notice_id: str, state: str, now: datetime, **fields: Any) -> None: ...
-    def mark_delivered(self, notice_id: str, now: datetime) -> bool: ...
+    def finish(self, notice_id: str, claim_id: str, state: str, now: datetime, **fields: Any) -> bool:
+        """Record the result of a claimed attempt; False (nothing written) when the claim was lost:
+        a receipt marked it delivered meanwhile, or our lease ran out and another sender took it."""
+        ...
+
+    def mark_delivered(self, notice_id: str, now: datetime, delivered_at: datetime | None = None) -> bool: ...
     def by_dossier(self, dossier_code: str) -> list[Notice]: ...
+    def due(self, now: datetime, limit: int) -> list[str]:
+        """Ids of re-drivable notices whose next_attempt_at has come, oldest first (the sweeper's work)."""
+        ...
 
 
 # The announcement lifecycle (announcements.py drives the officials' steps, broadcast.py the rest):

@@ -33,9 +33,11 @@ from functions.dynamo_stores import (
     SqsEventQueue,
 )
 from functions.image_fetch import ImageDownloader
-from functions.notify import Notifier
+from functions.notice_sweeper import Sweeper
+from functions.notify import Notifier, Sender
 from functions.phone_index import PhoneIndexer
 from functions.photo_codes import PhotoReader
+from functions.ports import CitizenStore
 from functions.receipts import Receipts
 from functions.secrets import load_zalo_secrets
 from functions.status_page import StatusPages
@@ -98,8 +100,7 @@ def sqs() -> Any:
 
 @functools.cache
 def outbox() -> DynamoOutbox:
-    settings()
-    return DynamoOutbox()
+    return DynamoOutbox(settings().notices.retention_days)
 
 
 @functools.cache
@@ -161,8 +162,37 @@ def status_pages() -> StatusPages:
 
 
 @functools.cache
+def notice_sender() -> Sender:
+    s = settings()
+    return Sender(outbox(), zalo(), s.zalo.template_status, clock=utc_now, settings=s.notices)
+
+
+def _seconds_one_attempt_needs() -> float:
+    """A notice attempt: the call, a token refresh and the retried call, plus the outbox writes."""
+    return 3 * settings().zalo.timeout_seconds + 5
+
+
+def notice_opt_outs() -> CitizenStore:
+    """Where the notifier reads the citizens' chat opt-outs (CitizenStore.by_phone)."""
+    return DynamoCitizenStore()
+
+
+@functools.cache
 def notifier() -> Notifier:
-    return Notifier(outbox(), zalo(), settings().zalo.template_status, clock=utc_now)
+    s = settings()
+    return Notifier(
+        outbox(),
+        notice_sender(),
+        notice_opt_outs(),
+        clock=utc_now,
+        workers=s.notices.workers,
+        min_seconds_to_send=_seconds_one_attempt_needs(),
+    )
+
+
+def notice_sweeper(time_left_seconds: Callable[[], float]) -> Sweeper:
+    """A sweeper for one scheduled run (the run's remaining time), sharing the notifier's parts."""
+    return Sweeper(notifier(), time_left=time_left_seconds)
 
 
 def _article_author() -> str:
@@ -219,6 +249,7 @@ def reset() -> None:
         phone_indexer,
         event_worker,
         status_pages,
+        notice_sender,
         notifier,
         announcements,
         receipts,

@@ -46,6 +46,13 @@ NO_ZALO_ACCOUNT = -118
 PHONE_INVALID = -108
 USER_CANNOT_RECEIVE = (-114, -119)
 OUTSIDE_INTERACTION_WINDOW = (-230, -232)
+RATE_LIMITED = -32  # per-app calls per minute: back off briefly, it is not a quota
+# ZBS by phone (zalo-api.md §6.2): what the status notifier does with each.
+ZBS_NIGHT_RESTRICTED = -133  # this template cannot go out 22:00–06:00: hold until 06:00
+ZBS_BALANCE_EXHAUSTED = -115  # out of quota / balance: held until someone tops it up
+ZBS_DAILY_LIMITS = (-144, -147)  # OA / template daily limit: held until the next day
+ZBS_TEMPLATE_PROBLEMS = (-109, -111, -112, -113, -116, -117, -131, -132, -146, -1121, -1122, -1124)
+ZBS_USER_REFUSED = (-139, -140, -141)
 # Article verify: the article is still being created; not an error for the broadcaster.
 ARTICLE_PROCESSING = -214
 

@@ -21,7 +21,7 @@ import functools
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from functions import commands, messages
@@ -208,8 +208,10 @@ class EventWorker:
         return self._send(user_id, "ask_phone", send)
 
     def _zns_receipt(self, message: dict[str, Any]) -> str:
+        """Marks the notice delivered (from sent, or settling a crash or timeout: notice_policy.py)."""
         tracking_id = str(message.get("tracking_id", ""))
-        if tracking_id and self.outbox.mark_delivered(tracking_id, self.clock()):
+        delivered_at = _from_ms(message.get("delivery_time"))
+        if tracking_id and self.outbox.mark_delivered(tracking_id, self.clock(), delivered_at):
             return "delivered"
         return "unknown_receipt"
 
@@ -269,3 +271,11 @@ class EventWorker:
             attempts=MAX_REPLY_ATTEMPTS,
         )
         return f"gave_up:{error_code}"
+
+
+def _from_ms(value: Any) -> datetime | None:
+    """Zalo's millisecond timestamps arrive as strings ("1732500000000"); None when unreadable."""
+    try:
+        return datetime.fromtimestamp(int(str(value)) / 1000, UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None

@@ -34,6 +34,7 @@ def banner(stack: LocalStack) -> str:
         f"(Authorization: Bearer {DEV_ADMIN_TOKEN} = can-bo-1, {DEV_ADMIN_TOKEN_2} = can-bo-2)\n"
         f"  Health:                        {api}/health\n"
         f"  Status page (receipt's QR):    {status_link.url(api, DEMO_CODE, os.environ['STATUS_LINK_KEY'])}\n"
+        f"  Notices of a dossier:          python -m functions.ops notices <code> --local\n"
         f"  Embedded AWS (moto):           {aws}  (AWS_ENDPOINT_URL; region ap-southeast-1)\n"
         f"  MCĐT kit / receipts from another shell (python -m mcdt --help):\n    {kit_exports()}\n"
         f"{TRY_IT if stack.simulator else ''}"

@@ -175,6 +175,7 @@ class LocalStack:
             ],
             schedules=[
                 Schedule("broadcaster", self.schedule_seconds, main.broadcaster, REGION),
+                Schedule("notice_sweeper", self.schedule_seconds, main.notice_sweeper, REGION),
                 Schedule("token_keeper", 3600 if self.schedule_seconds else None, main.token_keeper, REGION),
             ],
         )

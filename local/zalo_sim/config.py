@@ -50,6 +50,7 @@ MUTABLE_FIELDS = frozenset(
         "follow_counts_as_interaction",
         "admin_phones",
         "zbs_daily_quota",
+        "night_templates",
         "webhook_timeout_s",
         "broadcast_night_block",
     }
@@ -84,6 +85,7 @@ class SimConfig:
     cs_requires_follower: bool = False  # True: CS to a non-follower answers -213
     follow_counts_as_interaction: bool = False  # zalo-api.md §2.3 leaves this open
     zbs_daily_quota: int = 5000
+    night_templates: list[str] = field(default_factory=list)  # refused 22:00–06:00 Vietnam time (-133)
     webhook_timeout_s: float = 3.0
     broadcast_night_block: bool = True  # broadcasts answer -234 22:00–06:00 Vietnam time
 

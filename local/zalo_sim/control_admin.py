@@ -148,20 +148,27 @@ def list_faults() -> Response:
 
 @bp.post("/faults")
 def add_fault() -> tuple[Response, int]:
+    """`{path, count (null: unlimited), error | http_status, delay_ms, probability, seed}`."""
     data = body()
     if not str(data.get("path", "")).startswith("/"):
         raise ControlError(400, "path (e.g. /message/template) is required")
+    probability = float(data.get("probability", 1.0))
+    if not 0 < probability <= 1:
+        raise ControlError(400, "probability must be in (0, 1]")
     fault = Fault(
         path=str(data["path"]),
-        count=int(data.get("count", 1)),
+        count=_optional_int(data.get("count", 1)),
         skip=int(data.get("skip", 0)),
         error=_optional_int(data.get("error")),
         http_status=_optional_int(data.get("http_status")),
         delay_ms=int(data.get("delay_ms", 0)),
         message=str(data.get("message", "Injected fault")),
+        probability=probability,
     )
     state = sim.current().state
     with state.lock:
+        if data.get("seed") is not None:  # reproducible random faults
+            state.fault_rng.seed(int(data["seed"]))
         state.faults.append(fault)
         return jsonify({"faults": [f.to_json() for f in state.faults]}), 201
 

@@ -72,16 +72,23 @@ class Article:
 
 @dataclass
 class Fault:
-    """The next `count` calls to `path` fail this way (error envelope, HTTP status) or are slowed;
-    `skip` lets that many matching calls through first (e.g. fail the second of three sends)."""
+    """The next `count` calls to `path` fail this way (error envelope, HTTP status) or are slowed.
+
+    `skip` lets that many matching calls through first (e.g. fail the second of three sends).
+    `count` None: never used up. `probability` < 1: each call to `path` is hit with that chance
+    (from the state's seedable fault RNG), and only hits use up the count. A delay longer than the
+    client's timeout with no error is a call Zalo *accepts* after the client gave up; with an error
+    or HTTP status it is one that fails after the timeout.
+    """
 
     path: str
-    count: int = 1
+    count: int | None = 1
     skip: int = 0
     error: int | None = None
     http_status: int | None = None
     delay_ms: int = 0
     message: str = "Injected fault"
+    probability: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -136,6 +143,7 @@ class SimState:
             self.phone_log: dict[str, list[dict[str, Any]]] = {}
             self.calls: list[dict[str, Any]] = []
             self.faults: list[Fault] = []
+            self.fault_rng = random.Random()
             self.rate_window: deque[int] = deque()
             self.deliveries: list[Delivery] = []
             self.no_zalo: set[str] = {p for p in map(any_phone, config.no_zalo_phones) if p}
@@ -235,12 +243,17 @@ class SimState:
             return True, limit - len(self.rate_window)
 
     def take_fault(self, path: str) -> Fault | None:
+        """The first fault for `path` that has uses left and, by its probability, hits this call."""
         with self.lock:
             for fault in self.faults:
-                if fault.path == path and fault.count > 0:
-                    if fault.skip > 0:
-                        fault.skip -= 1
-                        return None
+                if fault.path != path or (fault.count is not None and fault.count <= 0):
+                    continue
+                if fault.probability < 1 and self.fault_rng.random() >= fault.probability:
+                    continue
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    return None
+                if fault.count is not None:
                     fault.count -= 1
-                    return fault
+                return fault
             return None

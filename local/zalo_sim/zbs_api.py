@@ -2,7 +2,8 @@
 
 Checks run in this order, each with Zalo's code: phone (-108), template (-109), template_data
 empty (-111), required param (-1122), value format (-1124), value too long (-1121), tracking_id
-(-1122), development mode to a non-admin (-127), phone not on Zalo (-118), daily quota (-144).
+(-1122), development mode to a non-admin (-127), a night-restricted template between 22:00 and 06:00
+Vietnam time (-133, `night_templates`), phone not on Zalo (-118), daily quota (-144).
 Every valid number is on Zalo unless marked with POST /_sim/phones/no-zalo.
 An accepted message lands in the phone's inbox and, if enabled, a ZNS delivery receipt follows.
 """
@@ -44,6 +45,8 @@ def send_template() -> Response:
     if mode == "development" and phone not in _admins(cfg):
         raise ZaloFail(-127, "Development mode can only send to the admins of the App or OA")
     sending_mode = str(body.get("sending_mode", "1"))
+    if template_id in cfg.night_templates and _is_night(state.now_ms()):
+        raise ZaloFail(-133, "This template can not be sent between 22:00 and 06:00")
     with state.lock:
         if phone in state.no_zalo:
             raise ZaloFail(-118, "Zalo account not existed")
@@ -138,6 +141,11 @@ def _admins(cfg: SimConfig) -> set[str]:
 
 def _quota(cfg: SimConfig, sent: int) -> dict[str, str]:
     return {"dailyQuota": str(cfg.zbs_daily_quota), "remainingQuota": str(max(0, cfg.zbs_daily_quota - sent))}
+
+
+def _is_night(now_ms: int) -> bool:
+    hour = datetime.fromtimestamp(now_ms / 1000, UTC).astimezone(VIETNAM).hour
+    return hour >= 22 or hour < 6
 
 
 def _day(now_ms: int) -> str:

@@ -110,7 +110,8 @@ class SimClient:
         return list(self._get("/_sim/broadcasts")["broadcasts"])
 
     def fault(self, path: str, **how: Any) -> dict[str, Any]:
-        """The next call(s) to `path` fail as told (error=-211, http_status=500, delay_ms, count)."""
+        """The next call(s) to `path` fail as told: error | http_status, delay_ms, count (None: unlimited),
+        skip (let some through first), probability, seed."""
         return self._post("/_sim/faults", {"path": path, **how})
 
     def now_ms(self) -> int:
@@ -139,3 +140,7 @@ class SimClient:
         """Every CS send the product attempted to this citizen (answered or failed)."""
         calls = self.calls("/v3.0/oa/message/cs")
         return [c for c in calls if ((c.get("json") or {}).get("recipient") or {}).get("user_id") == user_id]
+
+    def flush_deliveries(self, timeout_s: float = 10) -> dict[str, Any]:
+        """Wait for the simulator's background webhooks (ZNS receipts) to be POSTed."""
+        return self._post("/_sim/deliveries/flush", {"timeout_s": timeout_s})

@@ -34,12 +34,13 @@ def make_worker(
     clock: Callable[[], datetime] = lambda: NOW,
     status_url: Callable[[str], str] = lambda code: "",
     photos: PhotoReader | None = None,
+    outbox: FakeOutbox | None = None,
 ) -> EventWorker:
     reader, citizens = FakeDossiers(*dossiers), FakeCitizens()
     return EventWorker(
         reader,
         citizens,
-        FakeOutbox(),
+        outbox or FakeOutbox(),
         zalo or FakeZalo(),
         status_url=status_url,
         province_name="tỉnh Quảng Trị",

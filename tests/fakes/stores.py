@@ -9,6 +9,7 @@ from typing import Any
 
 from functions import rate_limit
 from functions.dossier import Dossier
+from functions.notice_policy import DELIVERED, RECEIPT_SETTLES, REDRIVABLE, SENDING
 from functions.ports import (
     BROADCASTER_STATES,
     Announcement,
@@ -86,48 +87,69 @@ class FakePhoneDossiers:
 
 
 class FakeOutbox:
-    def __init__(self, lease_seconds: int = 120) -> None:
+    """The outbox's conditional writes (DynamoOutbox) over a dict, under one lock."""
+
+    def __init__(self) -> None:
         self.items: dict[str, Notice] = {}
-        self.leases: dict[str, datetime] = {}
-        self.lease_seconds = lease_seconds
         self._lock = threading.Lock()
+        self.writes = 0
 
     def create_if_absent(self, notice: Notice) -> bool:
         with self._lock:
             if notice.notice_id in self.items:
                 return False
-            self.items[notice.notice_id] = replace(notice)
+            self.writes += 1
+            self.items[notice.notice_id] = replace(notice, updated_at=notice.created_at)
             return True
 
-    def claim_for_sending(self, notice_id: str, now: datetime) -> Notice | None:
+    def get(self, notice_id: str) -> Notice | None:
+        found = self.items.get(notice_id)
+        return replace(found) if found else None
+
+    def claim(self, notice_id: str, claim_id: str, now: datetime, lease_until: datetime) -> Notice | None:
         with self._lock:
             notice = self.items.get(notice_id)
-            if notice is None:
+            due = notice is not None and notice.next_attempt_at is not None and notice.next_attempt_at <= now
+            if notice is None or notice.state not in REDRIVABLE or not due:
                 return None
-            expired = notice.state == "sending" and self.leases.get(notice_id, now) < now
-            if notice.state not in _CLAIMABLE and not expired:
-                return None
-            notice.state, notice.attempts = "sending", notice.attempts + 1
-            self.leases[notice_id] = now + timedelta(seconds=self.lease_seconds)
+            self.writes += 1
+            notice.state, notice.attempts, notice.claim_id = SENDING, notice.attempts + 1, claim_id
+            notice.next_attempt_at, notice.updated_at = lease_until, now
             return replace(notice)
 
-    def finish(self, notice_id: str, state: str, now: datetime, **fields: Any) -> None:
+    def finish(self, notice_id: str, claim_id: str, state: str, now: datetime, **fields: Any) -> bool:
         with self._lock:
             notice = self.items[notice_id]
-            notice.state, notice.updated_at = state, now
+            if notice.state != SENDING or notice.claim_id != claim_id:
+                return False
+            self.writes += 1
+            notice.state, notice.updated_at, notice.claim_id = state, now, ""
+            notice.next_attempt_at = None
             for name, value in fields.items():
-                setattr(notice, name, value)
+                setattr(notice, name, "" if value is None and name == "error" else value)
+            return True
 
-    def mark_delivered(self, notice_id: str, now: datetime) -> bool:
+    def mark_delivered(self, notice_id: str, now: datetime, delivered_at: datetime | None = None) -> bool:
         with self._lock:
             notice = self.items.get(notice_id)
-            if notice is None or notice.state not in ("sent", "sending", "delivered"):
+            if notice is None or notice.state not in RECEIPT_SETTLES:
                 return False
-            notice.state = "delivered"
+            self.writes += 1
+            notice.state, notice.delivered_at, notice.updated_at = DELIVERED, delivered_at or now, now
+            notice.next_attempt_at, notice.claim_id = None, ""
             return True
 
     def by_dossier(self, dossier_code: str) -> list[Notice]:
-        return [n for n in self.items.values() if n.dossier_code == dossier_code]
+        return [replace(n) for n in self.items.values() if n.dossier_code == dossier_code]
+
+    def due(self, now: datetime, limit: int) -> list[str]:
+        with self._lock:
+            ready = [
+                (n.next_attempt_at, n.notice_id)
+                for n in self.items.values()
+                if n.state in REDRIVABLE and n.next_attempt_at is not None and n.next_attempt_at <= now
+            ]
+        return [nid for _, nid in sorted(ready)[:limit]]
 
 
 class FakeAnnouncements:

@@ -364,6 +364,17 @@ def test_zbs_errors(client: FlaskClient, fields: dict[str, Any], code: int) -> N
     assert zbs(client, **fields)["error"] == code
 
 
+def test_night_restricted_templates_are_refused_from_22_to_6_vietnam_time(client: FlaskClient) -> None:
+    client.patch("/_sim/config", json={"night_templates": ["dvc_status_v1"]})
+    assert zbs(client)["error"] == 0  # 13:26
+    advance(client, 9 * 3600)  # 22:26
+    assert zbs(client)["error"] == -133
+    advance(client, 7 * 3600)  # 05:26
+    assert zbs(client)["error"] == -133
+    advance(client, 3600)  # 06:26
+    assert zbs(client)["error"] == 0
+
+
 def test_zbs_missing_tracking_id_no_zalo_control_and_dev_mode_admin(client: FlaskClient) -> None:
     body = {"phone": HUONG_PHONE, "template_id": "dvc_status_v1", "template_data": STATUS_DATA}
     assert client.post("/message/template", json=body, headers=TOKEN).get_json()["error"] == -1122
@@ -491,6 +502,28 @@ def test_faults_are_injected_then_used_up(client: FlaskClient) -> None:
 def test_a_fault_can_let_the_first_calls_through(client: FlaskClient) -> None:
     client.post("/_sim/faults", json={"path": "/message/template", "skip": 1, "count": 1, "error": -100})
     assert [zbs(client)["error"] for _ in range(3)] == [0, -100, 0]
+
+
+def test_random_faults_hit_about_their_probability_and_are_reproducible(client: FlaskClient) -> None:
+    def run() -> list[int]:
+        client.delete("/_sim/faults")
+        fault = {"path": "/v2.0/oa/getoa", "count": None, "error": -32, "probability": 0.25, "seed": 7}
+        assert client.post("/_sim/faults", json=fault).status_code == 201
+        return [client.get("/v2.0/oa/getoa", headers=TOKEN).get_json()["error"] for _ in range(400)]
+
+    first = run()
+    hits = first.count(-32)
+    assert 60 <= hits <= 140 and set(first) == {0, -32}  # 25 % of 400 = 100, never used up
+    assert run() == first  # the same seed, the same faults
+    bad = client.post("/_sim/faults", json={"path": "/message/template", "probability": 0})
+    assert bad.status_code == 400
+
+
+def test_a_slow_call_without_an_error_is_still_accepted(client: FlaskClient) -> None:
+    """A timeout the client sees after Zalo accepted: the message exists (the duplicate risk)."""
+    client.post("/_sim/faults", json={"path": "/message/template", "delay_ms": 30})
+    assert zbs(client)["error"] == 0
+    assert len(client.get("/_sim/calls", query_string={"path": "/message/template"}).get_json()["calls"]) == 1
 
 
 def test_calls_are_recorded_without_secrets(client: FlaskClient) -> None:
