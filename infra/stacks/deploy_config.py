@@ -58,7 +58,7 @@ class DeployConfig:
 
         def text(key: str, default: str = "") -> str:
             value = get(key)
-            return default if value is None else str(value).strip()
+            return str(value).strip() or default if value is not None else default
 
         stage = text("stage", "dev")
         if stage not in chalice_stages():
