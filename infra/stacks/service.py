@@ -77,6 +77,7 @@ class DvcZaloStack(Stack):
         for logical_id, resource in self._sam_functions():
             self._finish_function(logical_id, resource)
         self._throttle_api()
+        self._public_url_from_api()
         self.mcdt_role = self._mcdt_role()
         self._outputs()
 
@@ -243,6 +244,22 @@ class DvcZaloStack(Stack):
             name=function_name, log_group=log_group, role=role_id
         )
 
+    def _public_url_from_api(self) -> None:
+        """Without a `public_base_url` (dev), links in chat point at the API's own address. Only the
+        functions other than the API handler get it: the API's URL depends on that function."""
+        if self.config.public_base_url or "RestAPI" not in self.sam["Resources"]:
+            return
+        for logical_id, _ in self._sam_functions():
+            if logical_id != "APIHandler":
+                self.app.get_resource(logical_id).add_property_override(
+                    "Environment.Variables.PUBLIC_BASE_URL", self._endpoint()
+                )
+
+    def _endpoint(self) -> str:
+        rest_api = self.app.get_resource("RestAPI").ref
+        api_stage = self.sam["Resources"]["RestAPI"]["Properties"].get("StageName", "api")
+        return f"https://{rest_api}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/{api_stage}"
+
     def _throttle_api(self) -> None:
         """Stage-wide throttling, tighter than the account's 10,000 rps, and its own limit for the
         webhook (Zalo's deliveries); X-Ray on the stage."""
@@ -295,9 +312,7 @@ class DvcZaloStack(Stack):
 
     def _outputs(self) -> None:
         if "RestAPI" in self.sam["Resources"]:
-            rest_api = self.app.get_resource("RestAPI").ref
-            api_stage = self.sam["Resources"]["RestAPI"]["Properties"].get("StageName", "api")
-            endpoint = f"https://{rest_api}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/{api_stage}"
+            endpoint = self._endpoint()
             public = self.config.public_base_url or endpoint
             CfnOutput(self, "WebhookUrl", value=f"{endpoint}/zalo/webhook", description="Zalo app → webhook")
             CfnOutput(self, "StatusPageUrl", value=f"{public}/tra-cuu/", description="public status page")

@@ -34,7 +34,7 @@ def test_patterns_become_the_exact_arns_they_match():
         "Statement": [
             allow(["dynamodb:GetItem"], ["arn:aws:dynamodb:*:*:table/dvc-zalo-*-citizens"]),
             allow(["dynamodb:GetItem"], ["arn:aws:dynamodb:*:*:table/dvc-zalo-*-citizens/index/*"]),
-            allow(["sqs:SendMessage"], "arn:aws:sqs:*:*:dvc-zalo-*-events"),
+            allow(["sqs:SendMessage"], "arn:aws:sqs:*:*:dvc-zalo-*events"),
             allow(["secretsmanager:GetSecretValue"], "arn:aws:secretsmanager:*:*:secret:dvc-zalo-*"),
         ]
     }

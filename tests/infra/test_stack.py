@@ -321,3 +321,12 @@ def test_the_app_file_is_what_cdk_runs():
     cdk_json = json.loads((Path(__file__).resolve().parents[2] / "infra" / "cdk.json").read_text())
     assert cdk_json["app"].endswith("python app.py")
     assert cdk_json["context"]["stage"] == "dev"
+
+
+def test_dev_without_a_domain_links_to_the_api_itself(dev):
+    functions = {
+        f["Properties"]["Handler"]: f["Properties"]["Environment"]["Variables"]
+        for f in dev.resources("AWS::Serverless::Function").values()
+    }
+    assert "RestAPI" in json.dumps(functions["app.zalo_events"]["PUBLIC_BASE_URL"])
+    assert "PUBLIC_BASE_URL" not in functions["app.app"]  # its own URL would be a dependency cycle
