@@ -3,7 +3,7 @@
 `cdk synth` only starts `python infra/app.py` with CDK_OUTDIR and CDK_CONTEXT_JSON set; we do the
 same in a subprocess (not in-process: chalice.cdk imports the app and writes the stage's environment
 into os.environ while packaging, which must not leak into the other tests). Both stages are
-synthesized in parallel, ~10-15 s each on this machine; chalice's package cache (.chalice/deployments)
+synthesized, ~10 s each on an idle 2-core machine; chalice's package cache (.chalice/deployments)
 makes later runs reuse the dependency zip. jsii starts Node.js (scripts/ensure-node).
 """
 
@@ -48,6 +48,11 @@ class Synth:
         return {k: v for k, v in self.template["Resources"].items() if v["Type"] == kind}
 
 
+def ref_id(value: dict) -> str:
+    """The logical id behind {"Ref": id} or {"Fn::GetAtt": [id, attr]}."""
+    return value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0]
+
+
 def _start(context: dict, workdir: Path) -> subprocess.Popen:
     if shutil.which("node") is None:
         pytest.fail(
@@ -73,13 +78,14 @@ def _start(context: dict, workdir: Path) -> subprocess.Popen:
 
 @pytest.fixture(scope="session")
 def synths(tmp_path_factory) -> dict[str, Synth]:
-    started = time.monotonic()
-    running = {}
-    for context in (PROD_CONTEXT, DEV_CONTEXT):
-        workdir = tmp_path_factory.mktemp(f"synth-{context['stage']}")
-        running[context["stage"]] = (workdir, _start(context, workdir))
+    """One after the other: chalice writes its cached dependency zip in place, so two packagings at
+    once on a cold cache (a fresh clone) could hand one of them a half-written zip."""
     done = {}
-    for stage, (workdir, process) in running.items():
+    for context in (PROD_CONTEXT, DEV_CONTEXT):
+        stage = context["stage"]
+        workdir = tmp_path_factory.mktemp(f"synth-{stage}")
+        started = time.monotonic()
+        process = _start(context, workdir)
         output, _ = process.communicate(timeout=600)
         assert process.returncode == 0, output[-4000:]
         path = workdir / "cdk.out" / f"{stage}.template.json"

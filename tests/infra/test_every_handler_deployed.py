@@ -10,10 +10,7 @@ from __future__ import annotations
 import pytest
 
 from functions.main import app
-
-
-def _ref_id(value) -> str:
-    return value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0]
+from tests.infra.conftest import ref_id
 
 
 def _functions(synth) -> dict[str, tuple[str, dict]]:
@@ -48,9 +45,9 @@ def test_handler_has_a_function_role_logs_and_alarms(prod, handler):
     _, props = functions[handler]
     resources = prod.template["Resources"]
 
-    role = resources[_ref_id(props["Role"])]
+    role = resources[ref_id(props["Role"])]
     assert role["Type"] == "AWS::IAM::Role"
-    users = [p for _, p in functions.values() if _ref_id(p["Role"]) == _ref_id(props["Role"])]
+    users = [p for _, p in functions.values() if ref_id(p["Role"]) == ref_id(props["Role"])]
     assert len(users) == 1, "one role per function"
     statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert any(s["Resource"] != "*" for s in statements)
@@ -83,12 +80,12 @@ def test_event_source_is_wired_to_a_resource_of_the_stack(prod, source):
     kind = type(source).__name__
     if kind == "SQSEventConfig":
         assert event["Type"] == "SQS"
-        queue = resources[_ref_id(props["Queue"])]
+        queue = resources[ref_id(props["Queue"])]
         assert queue["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" in queue["Properties"]
         assert props["BatchSize"] == source.batch_size
     elif kind == "DynamoDBEventConfig":
         assert event["Type"] == "DynamoDB"
-        assert resources[_ref_id(props["Stream"])]["Type"] == "AWS::DynamoDB::Table"
+        assert resources[ref_id(props["Stream"])]["Type"] == "AWS::DynamoDB::Table"
         assert "OnFailure" in props["DestinationConfig"]
     elif kind == "ScheduledEventConfig":
         assert event["Type"] == "Schedule"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,17 +14,19 @@ from aws_cdk.assertions import Match, Template
 from functions.models import ALL_MODELS
 from infra.stacks.log_signals import QUOTA_EXHAUSTED_CODES, TOKEN_REFRESH_FAILED, ZALO_CALL_FAILED
 from infra.stacks.policies import UNSCOPED_ACTIONS
-from tests.infra.conftest import PROD_CONTEXT
+from tests.infra.conftest import PROD_CONTEXT, ROOT, ref_id
+
+CHALICE_CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
+_ROLE_FUNCTIONS = {
+    "ZaloEventsRole": "zalo_events",
+    "DossierStreamRole": "dossier_stream",
+    "ApiHandlerRole": "api_handler",
+}
 
 
 @pytest.fixture(scope="module")
 def template(prod) -> Template:
     return Template.from_json(prod.template)
-
-
-def _ref_id(value) -> str:
-    """The logical id behind {"Ref": id} or {"Fn::GetAtt": [id, attr]}."""
-    return value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0]
 
 
 def test_synth_takes_seconds_not_minutes(prod):
@@ -129,11 +132,11 @@ def test_stream_source_reports_failures_bounds_retries_bisects_and_keeps_failure
     assert 0 < props["MaximumRetryAttempts"] <= 10
     assert props["BisectBatchOnFunctionError"] is True
     assert 60 <= props["MaximumRecordAgeInSeconds"] <= 86400
-    assert _ref_id(props["Stream"]) in prod.resources("AWS::DynamoDB::Table")
+    assert ref_id(props["Stream"]) in prod.resources("AWS::DynamoDB::Table")
     assert props["Stream"]["Fn::GetAtt"][1] == "StreamArn"
     destination = props["DestinationConfig"]["OnFailure"]
     assert destination["Type"] == "SQS"
-    assert _ref_id(destination["Destination"]) in prod.resources("AWS::SQS::Queue")
+    assert ref_id(destination["Destination"]) in prod.resources("AWS::SQS::Queue")
 
 
 def test_events_queue_has_a_dlq_and_the_worker_reports_partial_batches(prod):
@@ -141,10 +144,10 @@ def test_events_queue_has_a_dlq_and_the_worker_reports_partial_batches(prod):
     (event,) = function["Events"].values()
     assert event["Type"] == "SQS"
     assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    queue = prod.template["Resources"][_ref_id(event["Properties"]["Queue"])]["Properties"]
+    queue = prod.template["Resources"][ref_id(event["Properties"]["Queue"])]["Properties"]
     assert queue["QueueName"] == "dvc-zalo-prod-events"
     assert 1 < queue["RedrivePolicy"]["maxReceiveCount"] <= 10
-    dlq = prod.template["Resources"][_ref_id(queue["RedrivePolicy"]["deadLetterTargetArn"])]["Properties"]
+    dlq = prod.template["Resources"][ref_id(queue["RedrivePolicy"]["deadLetterTargetArn"])]["Properties"]
     assert dlq["QueueName"] == "dvc-zalo-prod-events-dlq"
     assert queue["VisibilityTimeout"] >= function["Timeout"]
 
@@ -195,12 +198,13 @@ def test_no_wildcard_actions_and_star_resources_only_where_aws_allows_nothing_el
                 assert not isinstance(resource, str) or "*" not in resource, (owner, statement)
 
 
-def test_functions_get_exact_table_arns(prod):
-    role = prod.template["Resources"]["ZaloEventsRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+@pytest.mark.parametrize("role_id", ["ZaloEventsRole", "DossierStreamRole", "ApiHandlerRole"])
+def test_functions_get_the_exact_arns_of_the_tables_their_policy_file_names(prod, role_id):
+    document = prod.template["Resources"][role_id]["Properties"]["Policies"][0]["PolicyDocument"]
     granted = {
-        _ref_id(r)
-        for s in role["Statement"]
-        if any(a.startswith("dynamodb:") for a in _list(s["Action"]))
+        ref_id(r)
+        for s in document["Statement"]
+        if any(a.startswith("dynamodb:") and a != "dynamodb:ListStreams" for a in _list(s["Action"]))
         for r in _list(s["Resource"])
         if isinstance(r, dict) and "Fn::GetAtt" in r
     }
@@ -208,7 +212,13 @@ def test_functions_get_exact_table_arns(prod):
         k: v["Properties"]["TableName"].removeprefix("dvc-zalo-prod-")
         for k, v in prod.resources("AWS::DynamoDB::Table").items()
     }
-    assert {tables[g] for g in granted} == {"dossiers", "citizens", "notifications", "oa-tokens"}
+    policy_file = (
+        ROOT / ".chalice" / CHALICE_CONFIG["lambda_functions"][_ROLE_FUNCTIONS[role_id]]["iam_policy_file"]
+    )
+    named = set(
+        re.findall(r"table/dvc-zalo-\*-([a-z-]+?)(?:/index/\*|/stream/\*)?\"", policy_file.read_text())
+    )
+    assert named and {tables[g] for g in granted} == named
 
 
 def test_mcdt_role_writes_only_the_dossiers_table_with_an_external_id(prod, template):
@@ -243,7 +253,7 @@ def test_mcdt_role_writes_only_the_dossiers_table_with_an_external_id(prod, temp
         for k, v in prod.resources("AWS::DynamoDB::Table").items()
         if "StreamSpecification" in v["Properties"]
     ]
-    assert [_ref_id(statement["Resource"])] == dossiers
+    assert [ref_id(statement["Resource"])] == dossiers
 
 
 def test_no_secret_value_in_the_template(prod):
@@ -252,7 +262,7 @@ def test_no_secret_value_in_the_template(prod):
     assert secret["Properties"]["GenerateSecretString"]["GenerateStringKey"] == "status_link_key"
     for function in prod.resources("AWS::Serverless::Function").values():
         variables = function["Properties"]["Environment"]["Variables"]
-        assert _ref_id(variables["ZALO_SECRET_ID"]) in prod.resources("AWS::SecretsManager::Secret")
+        assert ref_id(variables["ZALO_SECRET_ID"]) in prod.resources("AWS::SecretsManager::Secret")
         assert not {"ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_REFRESH_TOKEN", "STATUS_LINK_KEY"} & set(
             variables
         )
@@ -274,13 +284,13 @@ def test_alarms_go_to_the_topic_with_an_email_subscription(prod, template):
     )
     (topic,) = prod.resources("AWS::SNS::Topic")
     for alarm_id, alarm in prod.resources("AWS::CloudWatch::Alarm").items():
-        assert [_ref_id(a) for a in alarm["Properties"]["AlarmActions"]] == [topic], alarm_id
+        assert [ref_id(a) for a in alarm["Properties"]["AlarmActions"]] == [topic], alarm_id
 
 
 def test_dead_letter_and_failure_queues_and_iterator_age_are_alarmed(prod):
     alarms = prod.resources("AWS::CloudWatch::Alarm").values()
     watched = {
-        _ref_id(d["Value"])
+        ref_id(d["Value"])
         for a in alarms
         if a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
         for d in a["Properties"]["Dimensions"]
