@@ -17,6 +17,7 @@ from .deploy_config import DeployConfig
 from .log_signals import QUOTA_EXHAUSTED_CODES, TOKEN_REFRESH_FAILED, ZALO_CALL_FAILED
 
 ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000  # notices more than 5 minutes behind MCĐT's writes
+WEBHOOK_LATENCY_ALARM_MS = 1500  # Zalo counts a webhook answer later than 2 s as a failure
 
 
 class Monitoring(Construct):
@@ -112,6 +113,29 @@ class Monitoring(Construct):
                 metric_name=metric_name,
                 metric_value="1",
             )
+
+    def api(self, api_name: str, stage: str) -> None:
+        """Chalice answers a view's exception with a 500 without failing the Lambda invocation, so
+        the function's Errors alarm misses it; and Zalo wants the webhook's answer within 2 s."""
+        dimensions = {"ApiName": api_name, "Stage": stage}
+        errors = cloudwatch.Metric(
+            namespace="AWS/ApiGateway",
+            metric_name="5XXError",
+            dimensions_map=dimensions,
+            statistic="Sum",
+            period=Duration.minutes(5),
+        )
+        self._alarm(
+            "Api-5XXError", errors, 1, "the API answered 5xx (Zalo retries, then disables the webhook)"
+        )
+        latency = cloudwatch.Metric(
+            namespace="AWS/ApiGateway",
+            metric_name="Latency",
+            dimensions_map=dimensions,
+            statistic="p99",
+            period=Duration.minutes(5),
+        )
+        self._alarm("Api-Latency", latency, WEBHOOK_LATENCY_ALARM_MS, "p99 latency near Zalo's 2 s limit")
 
     def queue_depth(self, label: str, queue: sqs.Queue) -> None:
         """Any message on a dead-letter or failure queue is work that was given up on: alarm at one."""

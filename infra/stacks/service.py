@@ -266,7 +266,10 @@ class DvcZaloStack(Stack):
         if "RestAPI" not in self.sam["Resources"]:
             return
         c = self.config
-        self.app.get_resource("RestAPI").add_property_override(
+        api = self.app.get_resource("RestAPI")
+        api.add_property_override("Name", c.prefix)  # Chalice names it after the app: same in every stage
+        self.monitoring.api(c.prefix, self.sam["Resources"]["RestAPI"]["Properties"].get("StageName", "api"))
+        api.add_property_override(
             "MethodSettings",
             [
                 {
@@ -283,7 +286,7 @@ class DvcZaloStack(Stack):
                 },
             ],
         )
-        self.app.get_resource("RestAPI").add_property_override("TracingEnabled", True)
+        api.add_property_override("TracingEnabled", True)
 
     # --- MCĐT, outputs ---------------------------------------------------------------------------
 

@@ -340,3 +340,13 @@ def test_dev_without_a_domain_links_to_the_api_itself(dev):
     }
     assert "RestAPI" in json.dumps(functions["app.zalo_events"]["PUBLIC_BASE_URL"])
     assert "PUBLIC_BASE_URL" not in functions["app.app"]  # its own URL would be a dependency cycle
+
+
+def test_api_5xx_and_latency_are_alarmed_per_stage(prod, template):
+    template.has_resource_properties("AWS::Serverless::Api", {"Name": "dvc-zalo-prod"})
+    dimensions = [{"Name": "ApiName", "Value": "dvc-zalo-prod"}, {"Name": "Stage", "Value": "api"}]
+    for metric in ("5XXError", "Latency"):
+        template.has_resource_properties(
+            "AWS::CloudWatch::Alarm",
+            {"MetricName": metric, "Namespace": "AWS/ApiGateway", "Dimensions": dimensions},
+        )
