@@ -6,7 +6,8 @@ file cannot know a stage's account or a secret's random suffix. The CDK stack do
 hand-written copy: it takes each file as Chalice embedded it in the template and replaces every
 pattern by the exact ARNs of this stack's resources that it matches:
 
-- a table pattern → that table's ARN; `…/index/*` → that table's index ARNs; `…/stream/*` → the
+- a table pattern → that table's ARN; `…/index/*` → that table's index ARNs, `…/index/by-x` → that
+  index's ARN; `…/stream/*` → the
   stream's ARN; a queue pattern → the queue's ARN; a secret pattern → the secret's full ARN;
 - logs → the function's own log group (which the stack creates with a retention, so
   `logs:CreateLogGroup` is dropped);
@@ -66,10 +67,15 @@ def _unique(values: Iterable[Any]) -> list[Any]:
 def _resolve(pattern: str, catalogue: Sequence[Grantable], where: str) -> list[Any]:
     if pattern == "*":
         raise PolicyError(f"{where}: Resource '*' for actions that can be scoped to an ARN")
-    found = [g.arn for g in catalogue if fnmatchcase(g.pattern_form, pattern)]
+    found = [g for g in catalogue if fnmatchcase(g.pattern_form, pattern)]
     if not found:
         raise PolicyError(f"{where}: {pattern!r} matches no resource of this stack")
-    return found
+    # `…/index/*` matches the table's index wildcard and each named index: grant the wildcard alone.
+    return [
+        g.arn
+        for g in found
+        if not any(o is not g and fnmatchcase(g.pattern_form, o.pattern_form) for o in found)
+    ]
 
 
 def _narrow_statement(

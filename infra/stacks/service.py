@@ -94,6 +94,10 @@ class DvcZaloStack(Stack):
                 Grantable(base, table.table_arn),
                 Grantable(f"{base}/index/*", f"{table.table_arn}/index/*"),
             ]
+            self.grantables += [
+                Grantable(f"{base}/index/{index.name}", f"{table.table_arn}/index/{index.name}")
+                for index in (*spec.global_indexes, *spec.local_indexes)
+            ]
             if table.table_stream_arn:
                 self.grantables.append(Grantable(f"{base}/stream/*", table.table_stream_arn))
         return tables

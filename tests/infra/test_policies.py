@@ -14,6 +14,7 @@ BASE = "arn:aws:dynamodb:ap-southeast-1:000000000000:table/dvc-zalo-prod"
 CATALOGUE = [
     Grantable(f"{BASE}-citizens", "CITIZENS"),
     Grantable(f"{BASE}-citizens/index/*", "CITIZENS/index/*"),
+    Grantable(f"{BASE}-citizens/index/by-phone", "CITIZENS/index/by-phone"),
     Grantable(f"{BASE}-dossiers", "DOSSIERS"),
     Grantable(f"{BASE}-dossiers/index/*", "DOSSIERS/index/*"),
     Grantable(f"{BASE}-dossiers/stream/*", "DOSSIERS-STREAM"),
@@ -40,6 +41,13 @@ def test_patterns_become_the_exact_arns_they_match():
     }
     resources = [s["Resource"] for s in narrow(document, CATALOGUE, "LOGS")["Statement"]]
     assert resources == [["CITIZENS"], ["CITIZENS/index/*"], ["EVENTS-QUEUE"], ["SECRET"]]
+
+
+def test_a_named_index_gets_its_own_arn_and_the_wildcard_covers_them_all():
+    one = allow(["dynamodb:Query"], "arn:aws:dynamodb:*:*:table/dvc-zalo-*-citizens/index/by-phone")
+    every = allow(["dynamodb:Query"], "arn:aws:dynamodb:*:*:table/dvc-zalo-*-citizens/index/*")
+    narrowed = narrow({"Statement": [one, every]}, CATALOGUE, "L")["Statement"]
+    assert [s["Resource"] for s in narrowed] == [["CITIZENS/index/by-phone"], ["CITIZENS/index/*"]]
 
 
 def test_logs_go_to_the_function_s_own_group_without_create_log_group():
