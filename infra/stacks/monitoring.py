@@ -1,6 +1,6 @@
 """Alarms to one SNS topic: function errors and throttles, DLQ and failure-queue depth, stream
-iterator age, and two product signals counted from our JSON logs (log_signals.py): OA token refresh
-failures and Zalo quota exhaustion."""
+iterator age, the API's 5xx answers and p99 latency, and two product signals counted from our JSON
+logs (log_signals.py): OA token refresh failures and Zalo quota exhaustion."""
 
 from __future__ import annotations
 
