@@ -42,8 +42,14 @@ STREAM_SOURCE = {
 QUEUE_MAX_RECEIVES = 5  # then the message moves to the DLQ (alarmed)
 # MCĐT writes dossiers and changes statuses; it never deletes (a REMOVE would erase a citizen's case
 # history and notify no one). BatchWriteItem is left out because IAM cannot allow its puts without
-# its deletes.
-MCDT_ACTIONS = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:ConditionCheckItem"]
+# its deletes; BatchGetItem is in because the MCĐT kit's bulk import reads stored versions in batches.
+MCDT_ACTIONS = [
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:ConditionCheckItem",
+]
 ACCOUNT_PLACEHOLDER = "000000000000"
 
 

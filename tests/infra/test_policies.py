@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from infra.stacks.model_tables import table_specs
 from infra.stacks.policies import Grantable, PolicyError, narrow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,16 +83,18 @@ def test_star_for_a_scopable_action_stops_the_synth():
 
 @pytest.mark.parametrize("path", sorted((ROOT / ".chalice").glob("policy-*.json")), ids=lambda p: p.name)
 def test_every_policy_file_narrows_against_a_stack_like_catalogue(path):
-    """Each file's patterns match something a stage's stack creates (tables of every model, queues)."""
-    from functions.models import ALL_MODELS
-
+    """Each file's patterns match something a stage's stack creates (every model's table, its
+    indexes and stream, the queues, the secret)."""
     catalogue = list(CATALOGUE)
-    for model in ALL_MODELS:
-        table = f"{BASE}-{model.Meta.table_name}"
+    for spec in table_specs("prod", "ap-southeast-1"):
+        table = f"arn:aws:dynamodb:ap-southeast-1:000000000000:table/{spec.name}"
         catalogue += [
             Grantable(table, table),
             Grantable(f"{table}/index/*", "i"),
             Grantable(f"{table}/stream/*", "s"),
+        ]
+        catalogue += [
+            Grantable(f"{table}/index/{i.name}", i.name) for i in spec.global_indexes + spec.local_indexes
         ]
     narrowed = narrow(json.loads(path.read_text()), catalogue, "L", where=path.name)
     for statement in narrowed["Statement"]:

@@ -246,7 +246,13 @@ def test_mcdt_role_writes_only_the_dossiers_table_with_an_external_id(prod, temp
     ]
     (statement,) = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert sorted(statement["Action"]) == sorted(
-        ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:ConditionCheckItem"]
+        [
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:ConditionCheckItem",
+        ]
     )
     dossiers = [
         k
