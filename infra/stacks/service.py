@@ -217,7 +217,11 @@ class DvcZaloStack(Stack):
 
     def _finish_function(self, logical_id: str, resource: dict[str, Any]) -> None:
         fn = self.app.get_resource(logical_id)
-        fn.add_property_override("Runtime", LAMBDA_RUNTIME)
+        runtime = resource["Properties"]["Runtime"]
+        if runtime != LAMBDA_RUNTIME:  # chalice packages wheels for the Python that runs it
+            raise ValueError(
+                f"chalice packaged for {runtime}: synthesize with Python 3.12 (Lambda's runtime)"
+            )
         fn.add_property_override("Tracing", "Active")
         # A fixed name (Chalice's own `<app>-<stage>-<function>`), so that the log group, the role's
         # log permission and the alarms can name the function without depending on it (no cycle).
