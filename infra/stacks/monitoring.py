@@ -71,38 +71,20 @@ class Monitoring(Construct):
         self.alarms.append(alarm)
 
     def _log_metric(self, name: str, description: str) -> None:
-        metric = cloudwatch.Metric(
-            namespace=self.namespace, metric_name=name, statistic="Sum", period=Duration.minutes(5)
-        )
-        self._alarm(name, metric, 1, description)
+        self._alarm(name, _metric(self.namespace, name, {}, "Sum"), 1, description)
 
     def function(
         self, logical_id: str, function_name: str, log_group: logs.LogGroup, *, streamed: bool
     ) -> None:
         """Errors and throttles of one function; iterator age when it reads a stream; log metrics."""
-        for metric_name in ("Errors", "Throttles"):
-            metric = cloudwatch.Metric(
-                namespace="AWS/Lambda",
-                metric_name=metric_name,
-                dimensions_map={"FunctionName": function_name},
-                statistic="Sum",
-                period=Duration.minutes(5),
-            )
-            self._alarm(f"{logical_id}-{metric_name}", metric, 1, f"{logical_id}: Lambda {metric_name}")
+        dimensions = {"FunctionName": function_name}
+        for name in ("Errors", "Throttles"):
+            metric = _metric("AWS/Lambda", name, dimensions, "Sum")
+            self._alarm(f"{logical_id}-{name}", metric, 1, f"{logical_id}: Lambda {name}")
         if streamed:
-            age = cloudwatch.Metric(
-                namespace="AWS/Lambda",
-                metric_name="IteratorAge",
-                dimensions_map={"FunctionName": function_name},
-                statistic="Maximum",
-                period=Duration.minutes(5),
-            )
-            self._alarm(
-                f"{logical_id}-IteratorAge",
-                age,
-                ITERATOR_AGE_ALARM_MS,
-                f"{logical_id}: stream records waiting",
-            )
+            age = _metric("AWS/Lambda", "IteratorAge", dimensions, "Maximum")
+            description = f"{logical_id}: stream records waiting"
+            self._alarm(f"{logical_id}-IteratorAge", age, ITERATOR_AGE_ALARM_MS, description)
         for metric_name, pattern in self._filters:
             logs.MetricFilter(
                 self,
@@ -118,23 +100,11 @@ class Monitoring(Construct):
         """Chalice answers a view's exception with a 500 without failing the Lambda invocation, so
         the function's Errors alarm misses it; and Zalo wants the webhook's answer within 2 s."""
         dimensions = {"ApiName": api_name, "Stage": stage}
-        errors = cloudwatch.Metric(
-            namespace="AWS/ApiGateway",
-            metric_name="5XXError",
-            dimensions_map=dimensions,
-            statistic="Sum",
-            period=Duration.minutes(5),
-        )
+        errors = _metric("AWS/ApiGateway", "5XXError", dimensions, "Sum")
         self._alarm(
             "Api-5XXError", errors, 1, "the API answered 5xx (Zalo retries, then disables the webhook)"
         )
-        latency = cloudwatch.Metric(
-            namespace="AWS/ApiGateway",
-            metric_name="Latency",
-            dimensions_map=dimensions,
-            statistic="p99",
-            period=Duration.minutes(5),
-        )
+        latency = _metric("AWS/ApiGateway", "Latency", dimensions, "p99")
         self._alarm("Api-Latency", latency, WEBHOOK_LATENCY_ALARM_MS, "p99 latency near Zalo's 2 s limit")
 
     def queue_depth(self, label: str, queue: sqs.Queue) -> None:
@@ -144,3 +114,14 @@ class Monitoring(Construct):
         )
         construct_id = "Depth-" + queue.node.id
         self._alarm(construct_id, metric, 1, f"messages waiting on {label}: see docs/deploy.md")
+
+
+def _metric(namespace: str, name: str, dimensions: dict[str, str], statistic: str) -> cloudwatch.Metric:
+    """A metric over 5-minute periods, the window of every alarm here."""
+    return cloudwatch.Metric(
+        namespace=namespace,
+        metric_name=name,
+        dimensions_map=dimensions or None,
+        statistic=statistic,
+        period=Duration.minutes(5),
+    )
