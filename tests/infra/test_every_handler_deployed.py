@@ -105,3 +105,11 @@ def test_every_route_is_in_the_api_with_its_authorizer(prod):
             if entry.authorizer is not None:
                 assert operation["security"] == [{entry.authorizer.name: []}]
                 assert entry.authorizer.name in api["securityDefinitions"]
+
+
+def test_every_name_in_the_handler_map_is_a_route_view_or_a_deployed_function(prod):
+    """The catch-all: whatever decorator registered a handler, it is served by the stack."""
+    views = {entry.view_name for methods in app.routes.values() for entry in methods.values()}
+    deployed = set(_functions(prod))
+    for name in app.handler_map:
+        assert name in views or f"app.{name}" in deployed, f"{name} is registered on the app but not deployed"
