@@ -11,6 +11,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/ensure-browser
+	bash scripts/ensure-node
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

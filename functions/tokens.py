@@ -170,7 +170,15 @@ class TokenManager:
             record = self._store.load()
             if record is not None and _replaces(record, stale, self._clock()):
                 return self._remember(record)
-            pair = self._oauth.refresh(self._refresh_token_of(record))
+            try:
+                pair = self._oauth.refresh(self._refresh_token_of(record))
+            except ZaloError as error:
+                # One distinct line per failed refresh: the stack's TokenRefreshFailures alarm counts it.
+                log.error(
+                    "OA token refresh failed",
+                    extra={"fields": {"zalo_error": error.code, "kind": str(error.kind)}},
+                )
+                raise
             self._persist(pair)
             saved = True
             log.info("OA access token refreshed; expires %s", pair.expires_at.isoformat())

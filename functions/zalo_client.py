@@ -207,7 +207,9 @@ class ZaloClient:
         try:
             return _envelope(api, response)
         except ZaloError as error:
-            log.warning("zalo %s %s failed: code %s, %s", api, _path(url), error.code, error.kind)
+            # Structured: the ZaloQuotaExhausted alarm counts codes (infra/stacks/log_signals.py).
+            fields = {"api": api, "path": _path(url), "zalo_error": error.code, "kind": str(error.kind)}
+            log.warning("zalo call failed", extra={"fields": fields})
             raise
 
 

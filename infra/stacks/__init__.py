@@ -1,0 +1,1 @@
+"""The dvc-zalo CDK stack, split by concern: tables, the Chalice app's functions, policies, alarms."""

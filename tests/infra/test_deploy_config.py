@@ -1,0 +1,35 @@
+"""Context checks: a prod stack that would be unsafe or unreachable is refused with the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.stacks.deploy_config import DeployConfig
+from tests.infra.conftest import PROD_CONTEXT
+
+
+def test_dev_needs_nothing_and_sends_zbs_to_admins_only():
+    config = DeployConfig.from_context({"stage": "dev"}.get)
+    assert config.prefix == "dvc-zalo-dev" and config.zalo_zbs_mode == "development"
+    assert config.mcdt_principal == ""  # this account itself may assume the MCĐT role in dev
+
+
+@pytest.mark.parametrize("missing", ["alarm_email", "mcdt_principal", "public_base_url", "zalo_oa_id"])
+def test_prod_without_what_it_needs_is_refused(missing):
+    context = {k: v for k, v in PROD_CONTEXT.items() if k != missing}
+    with pytest.raises(ValueError, match=missing):
+        DeployConfig.from_context(context.get)
+
+
+def test_prod_refuses_the_default_external_id_and_plain_http():
+    with pytest.raises(ValueError, match="external_id"):
+        DeployConfig.from_context({**PROD_CONTEXT, "mcdt_external_id": ""}.get)
+    with pytest.raises(ValueError, match="https"):
+        DeployConfig.from_context({**PROD_CONTEXT, "public_base_url": "http://x.example"}.get)
+
+
+def test_unknown_stage_and_bad_principal_are_refused():
+    with pytest.raises(ValueError, match="stages"):
+        DeployConfig.from_context({"stage": "staging"}.get)
+    with pytest.raises(ValueError, match="mcdt_principal"):
+        DeployConfig.from_context({"stage": "dev", "mcdt_principal": "mcdt-vendor"}.get)
