@@ -154,7 +154,7 @@ class Settings:
             announcement_audit=_table("announcement-audit", "ANNOUNCEMENT_AUDIT_TABLE"),
             replies=_table("replies", "REPLIES_TABLE"),
             lookup_limits=_table("lookup-limits", "LOOKUP_LIMITS_TABLE"),
-            phone_dossiers=_table("phone-dossiers", "PHONE_DOSSIERS_TABLE"),
+            phone_dossiers=_table("dossiers-by-phone", "PHONE_DOSSIERS_TABLE"),
         )
         hashes = tuple(_named_digest(h) for h in _env("ADMIN_TOKEN_SHA256").split(",") if h.strip())
         return cls(

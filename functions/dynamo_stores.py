@@ -561,7 +561,7 @@ class SqsEventQueue:
 
 
 class DynamoPhoneDossierIndex:
-    """The phone-dossiers table (phone_index.py keeps it; the chat's "hồ sơ của tôi" reads it)."""
+    """The dossiers-by-phone table (phone_index.py keeps it; the chat's "hồ sơ của tôi" reads it)."""
 
     def put(self, entry: PhoneDossier) -> None:
         PhoneDossierModel(

@@ -87,7 +87,7 @@ class PhoneDossierModel(Model):
     """
 
     class Meta:
-        table_name = "phone-dossiers"
+        table_name = "dossiers-by-phone"
         region = "ap-southeast-1"
 
     phone = UnicodeAttribute(hash_key=True)

@@ -1,4 +1,4 @@
-"""Re-project the whole Dossiers table into the phone-dossiers table ("hồ sơ của tôi").
+"""Re-project the whole Dossiers table into the dossiers-by-phone table ("hồ sơ của tôi").
 
 The stream keeps the projection in step from the moment this feature is deployed; dossiers written
 before that, or a stretch of stream records whose projection failed (logged as "phone index not

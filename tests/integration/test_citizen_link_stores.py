@@ -1,4 +1,4 @@
-"""The citizens table (phone link, opt-outs, the by-phone index) and the phone-dossiers projection,
+"""The citizens table (phone link, opt-outs, the by-phone index) and the dossiers-by-phone projection,
 against moto in-process, through the same models `local/resources.py` creates tables from."""
 
 from __future__ import annotations
