@@ -35,8 +35,13 @@ def make_worker(
     status_url: Callable[[str], str] = lambda code: "",
     photos: PhotoReader | None = None,
     outbox: FakeOutbox | None = None,
+    reader: FakeDossiers | None = None,
+    citizens: FakeCitizens | None = None,
+    links: CitizenLinks | None = None,
 ) -> EventWorker:
-    reader, citizens = FakeDossiers(*dossiers), FakeCitizens()
+    """A worker on fakes; pass the stores a test wants to look into (or pre-fill) itself."""
+    reader = reader or FakeDossiers(*dossiers)
+    citizens = citizens or FakeCitizens()
     return EventWorker(
         reader,
         citizens,
@@ -49,7 +54,7 @@ def make_worker(
         limiter=limiter or FakeLookupLimiter(),
         lookup_limit_note=messages.lookup_limit_reply(20, 10),
         photos=photos,
-        links=CitizenLinks(citizens, FakePhoneDossiers(), reader, "tỉnh Quảng Trị", "", clock=clock),
+        links=links or CitizenLinks(citizens, FakePhoneDossiers(), reader, "tỉnh Quảng Trị", "", clock=clock),
     )
 
 

@@ -13,15 +13,12 @@ from functions.citizen_links import LIST_LIMIT, CitizenLinks
 from functions.phones import normalise
 from functions.ports import PhoneDossier
 from functions.zalo_errors import ZaloError
-from functions.zalo_events import EventWorker
 from tests.factories import make_dossier
+from tests.fakes.chat import make_worker
 from tests.fakes.stores import (
     FakeCitizens,
     FakeDossiers,
-    FakeLookupLimiter,
-    FakeOutbox,
     FakePhoneDossiers,
-    FakeReplyLog,
 )
 from tests.fakes.zalo import FakeZalo
 
@@ -47,19 +44,7 @@ class Chat:
             "https://dvc.example/oa.png",
             clock=lambda: NOW,
         )
-        self.worker = EventWorker(
-            self.dossiers,
-            self.citizens,
-            FakeOutbox(),
-            self.zalo,
-            status_url=lambda code: "",
-            province_name=PROVINCE,
-            clock=lambda: NOW,
-            replies=FakeReplyLog(),
-            limiter=FakeLookupLimiter(),
-            lookup_limit_note=messages.lookup_limit_reply(20, 10),
-            links=links,
-        )
+        self.worker = make_worker(zalo=self.zalo, reader=self.dossiers, citizens=self.citizens, links=links)
         for dossier in dossiers:  # what phone_index.py would have projected from the stream
             self.index.put(PhoneDossier(normalise(dossier.phone), dossier.code, dossier.status, NOW))
 
