@@ -146,7 +146,6 @@ def token_keeper(event: Any) -> dict[str, bool]:
     return {"refreshed": refreshed}
 
 
-@app.authorizer()
 def official_auth(auth_request: Any) -> AuthResponse:
     """Dev/local credential: named bearer tokens (admin_auth.py). In AWS, Cognito replaces it."""
     principal = principal_for(auth_request.token, wiring.settings().admin_token_sha256)
@@ -157,12 +156,14 @@ def official_auth(auth_request: Any) -> AuthResponse:
 
 # In AWS the officials sign in to a Cognito user pool (docs/officials.md); its ARN is known when the
 # app is packaged. Without one (local runs, tests) the dev-token authorizer above guards the routes.
+# It is registered only then: Chalice deploys every registered authorizer as a Lambda function, and
+# one that no route uses would be a function with a role and an invoke permission for nothing.
 OFFICIALS_USER_POOL_ARN = os.environ.get("OFFICIALS_USER_POOL_ARN", "")
-officials = (
-    CognitoUserPoolAuthorizer("officials", provider_arns=[OFFICIALS_USER_POOL_ARN])
-    if OFFICIALS_USER_POOL_ARN
-    else official_auth
-)
+officials: Any
+if OFFICIALS_USER_POOL_ARN:
+    officials = CognitoUserPoolAuthorizer("officials", provider_arns=[OFFICIALS_USER_POOL_ARN])
+else:
+    officials = official_auth = app.authorizer()(official_auth)
 
 
 def _officials_answer(action: Callable[[str], Any], status: int = 200) -> Response:

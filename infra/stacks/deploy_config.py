@@ -37,7 +37,6 @@ class DeployConfig:
     zalo_template_status: str
     zalo_zbs_mode: str
     province_name: str
-    admin_token_sha256: str
     log_retention_days: int
     webhook_rate_limit: float
     webhook_burst_limit: int
@@ -63,6 +62,11 @@ class DeployConfig:
         stage = text("stage", "dev")
         if stage not in chalice_stages():
             raise ValueError(f"stage {stage!r} is not in .chalice/config.json stages {chalice_stages()}")
+        if text("admin_token_sha256"):
+            raise ValueError(
+                "admin_token_sha256 is not used in AWS: officials sign in to the stack's Cognito user pool"
+                " (docs/deploy.md §8)"
+            )
         config = cls(
             stage=stage,
             region=text("region", "ap-southeast-1"),
@@ -76,7 +80,6 @@ class DeployConfig:
             zalo_template_status=text("zalo_template_status"),
             zalo_zbs_mode=text("zalo_zbs_mode", "" if stage == "prod" else "development"),
             province_name=text("province_name", "tỉnh"),
-            admin_token_sha256=text("admin_token_sha256"),
             log_retention_days=int(text("log_retention_days", "90" if stage == "prod" else "14")),
             webhook_rate_limit=float(text("webhook_rate_limit", "50")),
             webhook_burst_limit=int(text("webhook_burst_limit", "100")),

@@ -25,6 +25,7 @@ from constructs import Construct
 from .deploy_config import REPO_ROOT, DeployConfig
 from .model_tables import table_specs
 from .monitoring import Monitoring
+from .officials import OfficialsPool, gateway_responses
 from .policies import Grantable, narrow
 from .tables import make_table
 
@@ -73,6 +74,7 @@ class DvcZaloStack(Stack):
         self.grantables: list[Grantable] = []
         self.tables = self._tables()
         self.secret = self._secret()
+        self.officials = OfficialsPool(self, "Officials", prefix=config.prefix, removal=self.removal)
         self.app = Chalice(self, "App", source_dir=str(REPO_ROOT), stage_config=self._stage_config())
         self.sam = json.loads(Path(self._sam_template_path()).read_text())
         self.monitoring = Monitoring(self, "Monitoring", config)
@@ -169,8 +171,10 @@ class DvcZaloStack(Stack):
             "ZALO_ZBS_MODE": c.zalo_zbs_mode,
             "PROVINCE_NAME": c.province_name,
             "PUBLIC_BASE_URL": c.public_base_url,
-            "ADMIN_TOKEN_SHA256": c.admin_token_sha256,
             "XRAY_TRACING": "1",
+            # functions/main.py then guards /admin/* with this pool (a Cognito authorizer) and
+            # registers no dev-token authorizer, so no function is deployed for one.
+            "OFFICIALS_USER_POOL_ARN": self.officials.pool.user_pool_arn,
         }
         for variable, model in STREAMS.items():
             env[variable] = self.tables[model].table_stream_arn
@@ -276,7 +280,7 @@ class DvcZaloStack(Stack):
 
     def _throttle_api(self) -> None:
         """Stage-wide throttling, tighter than the account's 10,000 rps, and its own limit for the
-        webhook (Zalo's deliveries); X-Ray on the stage."""
+        webhook (Zalo's deliveries); X-Ray on the stage; API Gateway's own 401/403 in our JSON."""
         if "RestAPI" not in self.sam["Resources"]:
             return
         c = self.config
@@ -301,6 +305,7 @@ class DvcZaloStack(Stack):
             ],
         )
         api.add_property_override("TracingEnabled", True)
+        api.add_property_override("DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_responses())
 
     # --- MCĐT, outputs ---------------------------------------------------------------------------
 
@@ -342,6 +347,14 @@ class DvcZaloStack(Stack):
             self, "ZaloSecretName", value=f"{self.config.prefix}-zalo", description="fill in: docs/deploy.md"
         )
         CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
+        pool = self.officials
+        CfnOutput(self, "OfficialsUserPoolId", value=pool.pool.user_pool_id, description="admin-create-user")
+        CfnOutput(
+            self,
+            "OfficialsCliClientId",
+            value=pool.client.user_pool_client_id,
+            description="python -m cli.officials login --client-id",
+        )
 
     def _account(self) -> str:
         return self.config.account or ACCOUNT_PLACEHOLDER

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,23 @@ PROD_CONTEXT = {
     "province_name": "tỉnh Quảng Trị",
 }
 DEV_CONTEXT = {"stage": "dev", "region": "ap-southeast-1"}
+# What the stack passes as OFFICIALS_USER_POOL_ARN is a token; any pool ARN declares the same app.
+POOL_ARN = "arn:aws:cognito-idp:ap-southeast-1:000000000000:userpool/ap-southeast-1_Placeholder"
+_PACKAGED_PROBE = """
+import json
+from functions.main import app
+handlers = [e.handler_string for e in app.event_sources]
+handlers += [a.handler_string for a in app.builtin_auth_handlers]
+handlers += [f.handler_string for f in app.pure_lambda_functions]
+handlers += ["app.app"] if app.routes else []  # every route is served by Chalice's one api_handler
+routes = {
+    path: {method: entry.authorizer and entry.authorizer.name for method, entry in methods.items()}
+    for path, methods in app.routes.items()
+}
+views = [entry.view_name for methods in app.routes.values() for entry in methods.values()]
+facts = {"handlers": handlers, "routes": routes, "handler_map": list(app.handler_map), "views": views}
+print(json.dumps(facts))
+"""
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,23 @@ class Synth:
 
     def resources(self, kind: str) -> dict[str, dict]:
         return {k: v for k, v in self.template["Resources"].items() if v["Type"] == kind}
+
+
+@cache
+def packaged_app() -> dict:
+    """The handlers and route authorizers of functions.main as the stack packages it: with a user pool
+    (no dev-token authorizer). Imported in a subprocess: the env variable is read at import."""
+    env = {**os.environ, "OFFICIALS_USER_POOL_ARN": POOL_ARN}
+    result = subprocess.run(
+        [sys.executable, "-c", _PACKAGED_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads(result.stdout)
 
 
 def ref_id(value: dict) -> str:

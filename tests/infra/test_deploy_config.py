@@ -33,3 +33,9 @@ def test_unknown_stage_and_bad_principal_are_refused():
         DeployConfig.from_context({"stage": "staging"}.get)
     with pytest.raises(ValueError, match="mcdt_principal"):
         DeployConfig.from_context({"stage": "dev", "mcdt_principal": "mcdt-vendor"}.get)
+
+
+def test_dev_token_digests_are_refused_in_aws():
+    """Officials sign in to the stack's user pool; a digest given here would be silently unused."""
+    with pytest.raises(ValueError, match="Cognito"):
+        DeployConfig.from_context({"stage": "dev", "admin_token_sha256": "ab" * 32}.get)

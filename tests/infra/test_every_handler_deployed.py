@@ -3,6 +3,8 @@ own narrowed role, a log group with retention, and error/throttle alarms.
 
 Iterates functions.main.app itself (routes, queue/stream/schedule event sources, authorizers, plain
 Lambda functions, websocket handlers), so a handler another engineer adds is checked with no edit here.
+The handlers and route authorizers come from the app as the stack packages it (with the officials'
+user pool: conftest.packaged_app), which has no dev-token authorizer.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from functions.main import app
-from tests.infra.conftest import ref_id
+from tests.infra.conftest import packaged_app, ref_id
 
 
 def _functions(synth) -> dict[str, tuple[str, dict]]:
@@ -23,12 +25,7 @@ def _functions(synth) -> dict[str, tuple[str, dict]]:
 
 
 def _declared_handlers() -> list[str]:
-    handlers = [e.handler_string for e in app.event_sources]
-    handlers += [a.handler_string for a in app.builtin_auth_handlers]
-    handlers += [f.handler_string for f in app.pure_lambda_functions]
-    if app.routes:
-        handlers.append("app.app")  # every route is served by Chalice's one api_handler
-    return handlers
+    return packaged_app()["handlers"]
 
 
 def test_the_app_declares_what_we_expect_at_least():
@@ -98,18 +95,54 @@ def test_event_source_is_wired_to_a_resource_of_the_stack(prod, source):
 
 def test_every_route_is_in_the_api_with_its_authorizer(prod):
     api = prod.template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
-    for path, methods in app.routes.items():
-        for method, entry in methods.items():
+    routes = packaged_app()["routes"]
+    assert routes.keys() == app.routes.keys()
+    for path, methods in routes.items():
+        for method, authorizer in methods.items():
             operation = api["paths"][path][method.lower()]
             assert "APIHandler.Arn" in operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
-            if entry.authorizer is not None:
-                assert operation["security"] == [{entry.authorizer.name: []}]
-                assert entry.authorizer.name in api["securityDefinitions"]
+            assert operation.get("security") == ([{authorizer: []}] if authorizer else None), (method, path)
+
+
+def test_officials_routes_use_the_user_pool_and_public_ones_nothing(prod):
+    """Every /admin operation in the deployed API checks a Cognito ID token of the stack's pool;
+    the webhook, /health, the status page and Zalo's domain-verification file stay open."""
+    api = prod.template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    (pool_id,) = prod.resources("AWS::Cognito::UserPool")
+    for path, operations in api["paths"].items():
+        for method, operation in operations.items():
+            schemes = [next(iter(s)) for s in operation.get("security", [])]
+            if path.startswith("/admin/"):
+                assert schemes == ["officials"], (method, path)
+            else:
+                assert schemes == [], (method, path)
+    public = {p for p in api["paths"] if not p.startswith("/admin/")}
+    assert public == {"/health", "/tra-cuu/{code}", "/zalo/webhook", "/{file_name}"}
+    assert api["securityDefinitions"] == {
+        "officials": {
+            "in": "header",
+            "type": "apiKey",
+            "name": "Authorization",
+            "x-amazon-apigateway-authtype": "cognito_user_pools",
+            "x-amazon-apigateway-authorizer": {
+                "type": "cognito_user_pools",
+                "providerARNs": [{"Fn::GetAtt": [pool_id, "Arn"]}],
+            },
+        }
+    }
+
+
+def test_no_function_or_invoke_permission_for_an_authorizer_no_route_uses(prod):
+    """Locally the dev-token authorizer guards /admin; beside Cognito it would be a deployed function
+    (with a role and API Gateway's right to invoke it) that nothing calls."""
+    assert [a.name for a in app.builtin_auth_handlers] == ["official_auth"]  # the local app has it
+    assert "app.official_auth" not in _functions(prod)
+    assert not [k for k in prod.template["Resources"] if k.startswith("OfficialAuth")]
 
 
 def test_every_name_in_the_handler_map_is_a_route_view_or_a_deployed_function(prod):
     """The catch-all: whatever decorator registered a handler, it is served by the stack."""
-    views = {entry.view_name for methods in app.routes.values() for entry in methods.values()}
-    deployed = set(_functions(prod))
-    for name in app.handler_map:
+    packaged = packaged_app()
+    views, deployed = set(packaged["views"]), set(_functions(prod))
+    for name in packaged["handler_map"]:
         assert name in views or f"app.{name}" in deployed, f"{name} is registered on the app but not deployed"

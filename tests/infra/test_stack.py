@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from functions.admin_auth import UNAUTHORIZED
 from functions.models import ALL_MODELS
 from infra.stacks.log_signals import QUOTA_EXHAUSTED_CODES, TOKEN_REFRESH_FAILED, ZALO_CALL_FAILED
 from infra.stacks.policies import UNSCOPED_ACTIONS
@@ -356,3 +357,87 @@ def test_api_5xx_and_latency_are_alarmed_per_stage(prod, template):
             "AWS::CloudWatch::Alarm",
             {"MetricName": metric, "Namespace": "AWS/ApiGateway", "Dimensions": dimensions},
         )
+
+
+# --- officials' sign-in (Cognito) -----------------------------------------------------------------
+
+
+def test_officials_pool_admin_created_only_strong_passwords_totp_required(template):
+    template.resource_count_is("AWS::Cognito::UserPool", 1)
+    template.has_resource_properties(
+        "AWS::Cognito::UserPool",
+        {
+            "UserPoolName": "dvc-zalo-prod-officials",
+            "AdminCreateUserConfig": Match.object_like({"AllowAdminCreateUserOnly": True}),
+            "UsernameAttributes": ["email"],
+            "UsernameConfiguration": {"CaseSensitive": False},
+            "Policies": {
+                "PasswordPolicy": {
+                    "MinimumLength": 14,
+                    "RequireLowercase": True,
+                    "RequireUppercase": True,
+                    "RequireNumbers": True,
+                    "RequireSymbols": True,
+                    "TemporaryPasswordValidityDays": 3,
+                }
+            },
+            "MfaConfiguration": "ON",
+            "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
+            "AccountRecoverySetting": {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]},
+            "UserPoolTier": "LITE",
+            "UserPoolAddOns": Match.absent(),  # threat protection is a paid (PLUS) feature: off
+            "SmsConfiguration": Match.absent(),
+        },
+    )
+
+
+def test_prod_pool_is_retained_and_protected_dev_pool_is_not(prod, dev):
+    (pool,) = prod.resources("AWS::Cognito::UserPool").values()
+    assert pool["DeletionPolicy"] == "Retain" and pool["Properties"]["DeletionProtection"] == "ACTIVE"
+    (pool,) = dev.resources("AWS::Cognito::UserPool").values()
+    assert pool["DeletionPolicy"] == "Delete" and pool["Properties"]["DeletionProtection"] == "INACTIVE"
+
+
+def test_cli_client_allows_the_flow_the_cli_sends_has_no_secret_and_no_oauth(prod):
+    (client,) = prod.resources("AWS::Cognito::UserPoolClient").values()
+    props = client["Properties"]
+    cli_flows = set(re.findall(r'AuthFlow="(\w+)"', (ROOT / "cli" / "officials.py").read_text()))
+    assert cli_flows == {"USER_PASSWORD_AUTH"}
+    assert set(props["ExplicitAuthFlows"]) == {f"ALLOW_{f}" for f in cli_flows} | {
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+    assert props["GenerateSecret"] is False
+    assert "AllowedOAuthFlows" not in props and props["AllowedOAuthFlowsUserPoolClient"] is False
+    assert props["TokenValidityUnits"]["IdToken"] == "minutes" and props["IdTokenValidity"] == 60
+    assert props["RefreshTokenValidity"] == 12 * 60
+    assert props["PreventUserExistenceErrors"] == "ENABLED" and props["EnableTokenRevocation"] is True
+
+
+def test_functions_are_packaged_with_the_pool_arn(prod):
+    (pool_id,) = prod.resources("AWS::Cognito::UserPool")
+    api = prod.template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert api["OFFICIALS_USER_POOL_ARN"] == {"Fn::GetAtt": [pool_id, "Arn"]}
+    assert "ADMIN_TOKEN_SHA256" not in api
+
+
+@pytest.mark.parametrize("kind,status", [("UNAUTHORIZED", "401"), ("ACCESS_DENIED", "403")])
+def test_gateway_refusals_are_the_officials_json(prod, kind, status):
+    """API Gateway answers these before our code runs; the body is admin_auth.UNAUTHORIZED."""
+    api = prod.template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    response = api["x-amazon-apigateway-gateway-responses"][kind]
+    assert response["statusCode"] == status
+    assert response["responseParameters"] == {
+        "gatewayresponse.header.Content-Type": "'application/json; charset=utf-8'"
+    }
+    (body,) = response["responseTemplates"].values()
+    assert json.loads(body) == UNAUTHORIZED
+    assert "Chưa đăng nhập" in body  # UTF-8 as is, not \\u escapes
+
+
+def test_outputs_tell_officials_how_to_sign_in(prod):
+    outputs = prod.template["Outputs"]
+    (pool_id,) = prod.resources("AWS::Cognito::UserPool")
+    (client_id,) = prod.resources("AWS::Cognito::UserPoolClient")
+    assert outputs["OfficialsUserPoolId"]["Value"] == {"Ref": pool_id}
+    assert outputs["OfficialsCliClientId"]["Value"] == {"Ref": client_id}

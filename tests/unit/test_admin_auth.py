@@ -35,11 +35,14 @@ def test_the_official_comes_from_cognito_claims_or_our_authorizer():
 
 
 def test_with_a_user_pool_the_officials_routes_use_cognito():
-    """`chalice package` with OFFICIALS_USER_POOL_ARN set puts a Cognito authorizer on every route."""
+    """`chalice package` with OFFICIALS_USER_POOL_ARN set puts a Cognito authorizer on every /admin
+    route, none on the public ones, and registers no dev-token authorizer (it would be deployed)."""
     probe = (
         "from functions import main; "
         "print(sorted({type(m.authorizer).__name__ for p, ms in main.app.routes.items() "
-        "if p.startswith('/admin') for m in ms.values()}))"
+        "if p.startswith('/admin') for m in ms.values()}), "
+        "sorted({p for p, ms in main.app.routes.items() for m in ms.values() if m.authorizer is None}), "
+        "[a.name for a in main.app.builtin_auth_handlers])"
     )
     arn = "arn:aws:cognito-idp:ap-southeast-1:123456789012:userpool/ap-southeast-1_AbCdEf123"
     env = {**os.environ, "OFFICIALS_USER_POOL_ARN": arn}
@@ -50,5 +53,6 @@ def test_with_a_user_pool_the_officials_routes_use_cognito():
     without = subprocess.run(
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
     )
-    assert with_pool.stdout.strip() == "['CognitoUserPoolAuthorizer']"
-    assert without.stdout.strip() == "['ChaliceAuthorizer']"
+    public = "['/health', '/tra-cuu/{code}', '/zalo/webhook', '/{file_name}']"
+    assert with_pool.stdout.strip() == f"['CognitoUserPoolAuthorizer'] {public} []"
+    assert without.stdout.strip() == f"['ChaliceAuthorizer'] {public} ['official_auth']"
