@@ -24,6 +24,8 @@ from typing import Any, TextIO
 
 import requests
 
+from cli.cognito_login import LoginFailed, sign_in
+
 DEFAULT_API = "http://127.0.0.1:8000"
 TARGET_FLAGS = {
     "cities": "mã tỉnh/thành Zalo 0–62, cách nhau bởi dấu phẩy",
@@ -161,16 +163,19 @@ def _explain(answer: requests.Response) -> str:
 
 
 def _login(args: argparse.Namespace, out: TextIO) -> int:
-    """Cognito USER_PASSWORD_AUTH → the ID token to pass as --id-token (AWS only)."""
+    """Cognito sign-in (new password, authenticator set-up, TOTP code) → the ID token for --id-token."""
     import boto3
 
+    def ask(prompt: str, secret: bool) -> str:
+        return getpass.getpass(prompt) if secret else input(prompt)
+
     cognito = boto3.client("cognito-idp", region_name=args.region)
-    answer = cognito.initiate_auth(
-        ClientId=args.client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": args.username, "PASSWORD": getpass.getpass("Mật khẩu: ")},
-    )
-    print(answer["AuthenticationResult"]["IdToken"], file=out)
+    try:
+        token = sign_in(cognito, args.client_id, args.username, ask)
+    except (LoginFailed, cognito.exceptions.NotAuthorizedException) as error:
+        print(f"Đăng nhập không thành công: {error}", file=out)
+        return 1
+    print(token, file=out)
     return 0
 
 
