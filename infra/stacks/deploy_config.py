@@ -14,6 +14,40 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
+# The functions' tunable settings (functions/config.py) an operator may set through the context key
+# `function_settings` (a JSON object). Nothing else: names, URLs and secrets are the stack's business.
+TUNABLE_SETTINGS = frozenset(
+    {
+        "WEBHOOK_MAX_SKEW_SECONDS",
+        "ZALO_DOMAIN_VERIFICATION_FILE",
+        "ZALO_DOMAIN_VERIFICATION_CONTENT",
+        "LOOKUP_LIMIT",
+        "LOOKUP_WINDOW_SECONDS",
+        "EVENTS_CONCURRENCY",
+        "ANNOUNCEMENT_APPROVALS_REQUIRED",
+        "BROADCAST_HOURS",
+        "INFO_CARD_IMAGE_URL",
+        "ZALO_TIMEOUT_SECONDS",
+        "LOG_LEVEL",
+        *(f"NOTICE_{name}" for name in ("WORKERS", "MAX_ATTEMPTS", "BACKOFF_SECONDS", "BACKOFF_MAX_SECONDS")),
+    }
+)
+
+
+def _function_settings(value: Any) -> dict[str, str]:
+    """`-c function_settings='{"WEBHOOK_MAX_SKEW_SECONDS": "3900"}'` (or an object in cdk.json)."""
+    if value in (None, ""):
+        return {}
+    settings = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(settings, dict):
+        raise ValueError("function_settings must be a JSON object of setting → value")
+    unknown = sorted(set(settings) - TUNABLE_SETTINGS)
+    if unknown:
+        raise ValueError(
+            f"function_settings: {unknown} cannot be set here; allowed: {sorted(TUNABLE_SETTINGS)}"
+        )
+    return {name: str(v) for name, v in settings.items()}
+
 
 def chalice_stages() -> tuple[str, ...]:
     """The stages .chalice/config.json declares: the only ones the stack can package."""
@@ -42,6 +76,8 @@ class DeployConfig:
     webhook_burst_limit: int
     api_rate_limit: float
     api_burst_limit: int
+    # Extra environment for every function, from TUNABLE_SETTINGS only.
+    function_settings: dict[str, str]
 
     @property
     def is_prod(self) -> bool:
@@ -85,6 +121,7 @@ class DeployConfig:
             webhook_burst_limit=int(text("webhook_burst_limit", "100")),
             api_rate_limit=float(text("api_rate_limit", "20")),
             api_burst_limit=int(text("api_burst_limit", "40")),
+            function_settings=_function_settings(get("function_settings")),
         )
         config.check()
         return config

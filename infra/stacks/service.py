@@ -175,6 +175,7 @@ class DvcZaloStack(Stack):
             # functions/main.py then guards /admin/* with this pool (a Cognito authorizer) and
             # registers no dev-token authorizer, so no function is deployed for one.
             "OFFICIALS_USER_POOL_ARN": self.officials.pool.user_pool_arn,
+            **c.function_settings,
         }
         for variable, model in STREAMS.items():
             env[variable] = self.tables[model].table_stream_arn

@@ -39,3 +39,12 @@ def test_dev_token_digests_are_refused_in_aws():
     """Officials sign in to the stack's user pool; a digest given here would be silently unused."""
     with pytest.raises(ValueError, match="Cognito"):
         DeployConfig.from_context({"stage": "dev", "admin_token_sha256": "ab" * 32}.get)
+
+
+def test_function_settings_pass_only_the_tunable_ones():
+    config = DeployConfig.from_context(
+        {"stage": "dev", "function_settings": '{"WEBHOOK_MAX_SKEW_SECONDS": 3900, "LOOKUP_LIMIT": "30"}'}.get
+    )
+    assert config.function_settings == {"WEBHOOK_MAX_SKEW_SECONDS": "3900", "LOOKUP_LIMIT": "30"}
+    with pytest.raises(ValueError, match="ZALO_OAUTH_URL"):
+        DeployConfig.from_context({"stage": "dev", "function_settings": {"ZALO_OAUTH_URL": "http://x"}}.get)
