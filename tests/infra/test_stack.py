@@ -401,7 +401,7 @@ def test_prod_pool_is_retained_and_protected_dev_pool_is_not(prod, dev):
 def test_cli_client_allows_the_flow_the_cli_sends_has_no_secret_and_no_oauth(prod):
     (client,) = prod.resources("AWS::Cognito::UserPoolClient").values()
     props = client["Properties"]
-    cli_flows = set(re.findall(r'AuthFlow="(\w+)"', (ROOT / "cli" / "officials.py").read_text()))
+    cli_flows = set(re.findall(r'AuthFlow="(\w+)"', (ROOT / "cli" / "cognito_login.py").read_text()))
     assert cli_flows == {"USER_PASSWORD_AUTH"}
     assert set(props["ExplicitAuthFlows"]) == {f"ALLOW_{f}" for f in cli_flows} | {
         "ALLOW_USER_SRP_AUTH",
