@@ -280,8 +280,8 @@ def _receipt_file(code: str, name: str) -> Response:
         return _json(503, {"error": "not_configured", "message": str(exc)})
     if body is None:
         return _json(404, {"error": "not_found", "message": "Không tìm thấy hồ sơ này. / No such dossier."})
-    official = official_from_context(app.current_request.context) or ""
-    log(logger, logging.INFO, "receipt file", code=canonical(unquote(code)), file=name, by=official)
+    # Which official asked is not logged: their e-mail is personal data too.
+    log(logger, logging.INFO, "receipt file", code=canonical(unquote(code)), file=name)
     return Response(
         body=body.decode() if name.endswith(".svg") else body,
         status_code=200,
