@@ -10,7 +10,6 @@ no ages, genders, cities or telcos). Broadcasts are promotional sends, which Zal
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from flask import Blueprint, Response
@@ -18,13 +17,12 @@ from flask import Blueprint, Response
 from local.zalo_sim import sim
 from local.zalo_sim.envelope import ZaloFail, json_body, ok
 from local.zalo_sim.state import Article
+from local.zalo_sim.vietnam_time import is_night
 
 bp = Blueprint("zalo_articles", __name__)
 
 TARGET_KEYS = frozenset({"ages", "gender", "locations", "cities", "platform", "telcos"})
 _COMMA_INTS = re.compile(r"^\d+(,\d+)*$")
-VIETNAM = timezone(timedelta(hours=7))
-NIGHT_START_HOUR, NIGHT_END_HOUR = 22, 6
 ARTICLE_FIELDS = ("type", "title", "author", "cover", "description", "body", "status", "comment")
 
 
@@ -74,7 +72,7 @@ def broadcast() -> Response:
         raise ZaloFail(-240, "MessageV2 API has been shut down, please switch to MessageV3")
     target = _target(recipient.get("target", {}))
     article_id = _article_id(body.get("message"))
-    if sim.current().config.broadcast_night_block and _is_night(state.now_ms()):
+    if sim.current().config.broadcast_night_block and is_night(state.now_ms()):
         raise ZaloFail(-234, "This message type cannot be sent between 22:00 and 06:00")
     with state.lock:
         article = state.articles_by_id.get(article_id)
@@ -140,8 +138,3 @@ def _article_id(message: Any) -> str:
     if not ok_shape or element.get("media_type") != "article" or not element.get("attachment_id"):
         raise ZaloFail(-201, "only articles can be broadcast (media_type article + attachment_id)")
     return str(element["attachment_id"])
-
-
-def _is_night(now_ms: int) -> bool:
-    hour = datetime.fromtimestamp(now_ms / 1000, UTC).astimezone(VIETNAM).hour
-    return hour >= NIGHT_START_HOUR or hour < NIGHT_END_HOUR

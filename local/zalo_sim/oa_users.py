@@ -6,7 +6,6 @@ simulator who did neither is not listed (but user/detail still answers for their
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -14,11 +13,11 @@ from flask import Blueprint, Response, request
 from local.zalo_sim import sim
 from local.zalo_sim.envelope import ZaloFail, data_param, ok
 from local.zalo_sim.state import User
+from local.zalo_sim.vietnam_time import vietnam_time
 
 bp = Blueprint("zalo_oa_users", __name__)
 
 MAX_COUNT = 50
-VIETNAM = timezone(timedelta(hours=7))
 # Before a user shares their info Zalo reportedly returns phone as the number 0 (zalo-api.md §5).
 EMPTY_SHARED_INFO = {"address": "", "city": "", "district": "", "phone": 0, "name": ""}
 
@@ -101,7 +100,7 @@ def _date(ms: int | None) -> str:
     """DD/MM/YYYY in Vietnam time, "" when the user never interacted."""
     if ms is None:
         return ""
-    return datetime.fromtimestamp(ms / 1000, UTC).astimezone(VIETNAM).strftime("%d/%m/%Y")
+    return vietnam_time(ms).strftime("%d/%m/%Y")
 
 
 def _int(value: Any) -> int:

@@ -10,7 +10,6 @@ An accepted message lands in the phone's inbox and, if enabled, a ZNS delivery r
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -19,10 +18,9 @@ from local.zalo_sim import events, sim
 from local.zalo_sim.config import SimConfig, TemplateParam
 from local.zalo_sim.envelope import ZaloFail, json_body, ok
 from local.zalo_sim.phones import any_phone, zbs_phone
+from local.zalo_sim.vietnam_time import is_night, vietnam_time
 
 bp = Blueprint("zalo_zbs", __name__)
-
-VIETNAM = timezone(timedelta(hours=7))
 
 
 @bp.post("/message/template")
@@ -45,7 +43,7 @@ def send_template() -> Response:
     if mode == "development" and phone not in _admins(cfg):
         raise ZaloFail(-127, "Development mode can only send to the admins of the App or OA")
     sending_mode = str(body.get("sending_mode", "1"))
-    if template_id in cfg.night_templates and _is_night(state.now_ms()):
+    if template_id in cfg.night_templates and is_night(state.now_ms()):
         raise ZaloFail(-133, "This template can not be sent between 22:00 and 06:00")
     with state.lock:
         if phone in state.no_zalo:
@@ -143,10 +141,5 @@ def _quota(cfg: SimConfig, sent: int) -> dict[str, str]:
     return {"dailyQuota": str(cfg.zbs_daily_quota), "remainingQuota": str(max(0, cfg.zbs_daily_quota - sent))}
 
 
-def _is_night(now_ms: int) -> bool:
-    hour = datetime.fromtimestamp(now_ms / 1000, UTC).astimezone(VIETNAM).hour
-    return hour >= 22 or hour < 6
-
-
 def _day(now_ms: int) -> str:
-    return datetime.fromtimestamp(now_ms / 1000, UTC).astimezone(VIETNAM).strftime("%Y-%m-%d")
+    return vietnam_time(now_ms).strftime("%Y-%m-%d")
