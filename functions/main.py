@@ -128,12 +128,8 @@ def notice_sweeper(event: Any) -> dict[str, int]:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def broadcaster(event: Any) -> dict[str, int]:
-    context = getattr(event, "context", None)
-
-    def time_left() -> float:
-        return context.get_remaining_time_in_millis() / 1000 if context else 60.0
-
-    counts = wiring.broadcaster(time_left).run()
+    """Due, approved announcements → Zalo article + broadcast, within this run's time (broadcast.py)."""
+    counts = wiring.broadcaster(_time_left(event)).run()
     log(logger, logging.INFO, "broadcaster run", **counts)
     return counts
 
