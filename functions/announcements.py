@@ -142,52 +142,39 @@ def _strptime(text: str, pattern: str) -> datetime | None:
 
 
 def _content_problems(title: str, summary: str, link: str, cover: str) -> list[ValidationProblem]:
-    problems: list[ValidationProblem] = []
-    if not title:
-        problems.append(
-            ValidationProblem("title", "required", "Tiêu đề không được để trống.", "Title is empty.")
-        )
-    elif len(title) > TITLE_MAX:
-        problems.append(
-            ValidationProblem(
-                "title",
-                "too_long",
-                f"Tiêu đề dài {len(title)} ký tự, Zalo cho tối đa {TITLE_MAX} ký tự.",
-                f"Title has {len(title)} characters; Zalo allows {TITLE_MAX}.",
-            )
-        )
-    if not summary:
-        problems.append(
-            ValidationProblem("summary", "required", "Tóm tắt không được để trống.", "Summary is empty.")
-        )
-    elif len(summary) > SUMMARY_MAX:
-        problems.append(
-            ValidationProblem(
-                "summary",
-                "too_long",
-                f"Tóm tắt dài {len(summary)} ký tự, Zalo cho tối đa {SUMMARY_MAX} ký tự.",
-                f"Summary has {len(summary)} characters; Zalo allows {SUMMARY_MAX}.",
-            )
-        )
+    problems = [
+        *_text_problems("title", title, TITLE_MAX, "Tiêu đề", "Title"),
+        *_text_problems("summary", summary, SUMMARY_MAX, "Tóm tắt", "Summary"),
+    ]
     if not _https(link) or len(link) > LINK_MAX:
-        problems.append(
-            ValidationProblem(
-                "link",
-                "not_https",
-                "Liên kết phải là địa chỉ https://.",
-                "The link must be an https:// address.",
-            )
-        )
+        problems.append(_not_https("link", "Liên kết", "The link"))
     if cover and not _https(cover):
-        problems.append(
-            ValidationProblem(
-                "cover_url",
-                "not_https",
-                "Ảnh bìa phải là địa chỉ https://.",
-                "The cover image must be an https:// address.",
-            )
-        )
+        problems.append(_not_https("cover_url", "Ảnh bìa", "The cover image"))
     return problems
+
+
+def _text_problems(field: str, value: str, limit: int, vi_name: str, en_name: str) -> list[ValidationProblem]:
+    """A text officials must fill in, within Zalo's limit."""
+    if not value:
+        return [
+            ValidationProblem(field, "required", f"{vi_name} không được để trống.", f"{en_name} is empty.")
+        ]
+    if len(value) > limit:
+        return [
+            ValidationProblem(
+                field,
+                "too_long",
+                f"{vi_name} dài {len(value)} ký tự, Zalo cho tối đa {limit} ký tự.",
+                f"{en_name} has {len(value)} characters; Zalo allows {limit}.",
+            )
+        ]
+    return []
+
+
+def _not_https(field: str, vi_name: str, en_name: str) -> ValidationProblem:
+    return ValidationProblem(
+        field, "not_https", f"{vi_name} phải là địa chỉ https://.", f"{en_name} must be an https:// address."
+    )
 
 
 def _codes(value: Any) -> list[int] | None:

@@ -22,6 +22,7 @@ from functions.messages import (
     unknown_code_reply,
     welcome_reply,
 )
+from tests.factories import make_dossier
 
 
 def vn(*args: int) -> datetime:
@@ -33,15 +34,10 @@ URL = f"https://dvc.example.gov.vn/tra-cuu/{CODE}"
 BEFORE_DUE = vn(2024, 1, 20, 9, 0)
 AFTER_DUE = vn(2024, 2, 5, 9, 0)
 
-DOSSIER = Dossier(
+DOSSIER = make_dossier(
     code=CODE,
     status=4,
-    procedure_name="Cấp giấy phép xây dựng đối với nhà ở riêng lẻ",
-    procedure_code="1.009994",
-    processing_unit="UBND xã Quảng Phú",
     applicant_name="Trần Văn Bình",
-    phone="0912 345 678",
-    notify_zalo=True,
     received_at=vn(2024, 1, 15, 8, 30),
     due_at=vn(2024, 1, 29),
 )
